@@ -1,0 +1,77 @@
+"""Write, audit, publish: build outputs in a staging folder, then swap them in with one rename.
+
+The published location is a symbolic link to a complete build. A new build is written beside
+it; only when it is complete (and validated by the caller) does `os.replace` point the link at
+it. A crash or a failed check at any moment leaves the previous build in place and readable.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+BUILDS_DIR = ".builds"
+
+
+def _builds(target: Path) -> Path:
+    return target.parent / BUILDS_DIR
+
+
+@contextmanager
+def staged(target: Path) -> Iterator[Path]:
+    """Yield an empty staging folder; on normal exit it replaces `target` atomically.
+
+    On an exception the staging folder is removed and `target` is left exactly as it was.
+    """
+    target = Path(target)
+    builds = _builds(target)
+    builds.mkdir(parents=True, exist_ok=True)
+    build = builds / f"{target.name}-{uuid.uuid4().hex[:12]}"
+    build.mkdir()
+    try:
+        yield build
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    publish(build, target)
+
+
+def publish(build: Path, target: Path) -> None:
+    """Point `target` at `build` in one step and remove the build it replaced."""
+    previous = target.resolve() if target.is_symlink() else None
+    if target.exists() and not target.is_symlink():
+        # A plain folder from an older layout: move it aside so the link can take its place.
+        target.rename(_builds(target) / f"{target.name}-legacy-{uuid.uuid4().hex[:8]}")
+    link = target.parent / f".{target.name}.link-{uuid.uuid4().hex[:8]}"
+    os.symlink(os.path.relpath(build, target.parent), link)
+    os.replace(link, target)
+    _fsync_dir(target.parent)
+    if previous is not None and previous != build.resolve():
+        shutil.rmtree(previous, ignore_errors=True)
+    sweep(target)
+
+
+def sweep(target: Path) -> None:
+    """Remove builds of `target` that nothing points at (left by a crash)."""
+    builds = _builds(target)
+    if not builds.is_dir():
+        return
+    current = target.resolve() if target.is_symlink() else None
+    for candidate in builds.glob(f"{target.name}-*"):
+        if candidate.resolve() != current:
+            shutil.rmtree(candidate, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
