@@ -1,0 +1,70 @@
+"""Shared fixtures: tiny registry copies written by hand, and a throw-away project root."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis import registry_format as fmt
+from analysis.provenance import SnapshotMetadata, describe_file, write_metadata
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Three made-up people (SYNTHETIC test records), covering all statuses.
+PEOPLE = [
+    {"id": "101", "url": "https://prisoners.spring96.org/en/person/test-person-a", "name": "Maryia Testava",
+     "status": "active", "gender": "female", "birthday": "1980-03-04", "arrested": "2021-05-06",
+     "articles": "Part 2 of Art. 293 of the Criminal Code — Mass riots\nArt. 342 of the Criminal Code — Gross violation of public order",
+     "prison": "Penal colony No. 4\n246035, Homiel, Antoshkina 3", "decision": "4 1/2 years",
+     "penalty": "imprisonment in a general-security penal colony", "judge": "Judge Test", "verdict_date": "2021-11-02",
+     "description": "SYNTHETIC record"},
+    {"id": "205", "url": "https://prisoners.spring96.org/en/person/test-person-b", "name": "Siarhei Prykladau",
+     "status": "former", "gender": "male", "birthday": "1961", "arrested": "2020-09-01",
+     "articles": "Art. 361-1 of the Criminal Code — Creation of an extremist formation",
+     "prison": "", "decision": "2 years 6 months", "penalty": "restricted freedom in an open penal facility",
+     "verdict_date": "2021-01-15", "release_date": "2023-03-01", "description": "SYNTHETIC record"},
+    {"id": "317", "url": "https://prisoners.spring96.org/en/person/test-person-c", "name": "Ivan Uzorau",
+     "status": "np", "gender": "male", "birthday": "1999-12-31", "arrested": "2024-02-10",
+     "articles": "", "prison": "Pre-trial detention center No. 1\n220030, Minsk, Valadarskaha 2", "decision": "",
+     "penalty": "", "description": "SYNTHETIC record"},
+]
+
+
+def machine_csv(people=PEOPLE, *, columns=fmt.MACHINE_COLUMNS, delimiter=",") -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(columns)
+    for person in people:
+        writer.writerow([person.get(c, "") for c in columns])
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project root with one registry snapshot and the repo's real figures/releases raw data."""
+    root = tmp_path / "project"
+    for source in ("figures", "releases"):
+        if (REPO / "data" / "raw" / source).is_dir():
+            shutil.copytree(REPO / "data" / "raw" / source, root / "data" / "raw" / source)
+    add_snapshot(root, "2026-02-28", "registry_2026-02-28.csv", machine_csv().encode("utf-8"))
+    return root
+
+
+def add_snapshot(root: Path, date: str, name: str, data: bytes, source: str = "registry") -> Path:
+    import datetime as dt
+
+    folder = root / "data" / "raw" / source / date
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    write_metadata(folder, SnapshotMetadata(
+        source=source, snapshot_date=dt.date.fromisoformat(date), producer="test", title="test copy", url="",
+        retrieved=dt.date(2026, 3, 1), licence="test", files=(describe_file(folder / name),), synthetic=True))
+    return folder / name
+
+
+def tree_digest(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

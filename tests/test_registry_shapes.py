@@ -1,0 +1,140 @@
+"""One snapshot written in every shape and encoding reads into the same canonical table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import polars as pl
+import pytest
+
+from analysis import read_registry, read_registry_file
+from analysis import registry_format as fmt
+from conftest import PEOPLE, machine_csv
+
+# The public table carries fewer fields than the machine export; compare what both carry.
+PUBLIC_FIELDS = ["status", "gender", "birth_date_from", "birth_date_to", "birth_date_precision", "arrested_from",
+                 "verdict_date_from", "charge_count", "sentence_months", "sentence_kind", "penalty_regime",
+                 "colony_security", "facility_type", "facility_number", "facility_town", "judge", "name_key"]
+MACHINE_FIELDS = PUBLIC_FIELDS + ["record_id", "url_slug", "release_date_from", "description", "name_latin"]
+
+CYRILLIC = {"Maryia Testava": "Марыя Тэстава", "Siarhei Prykladau": "Сяргей Прыкладаў",
+            "Ivan Uzorau": "Іван Узораў"}
+DATE_DMY = {"1980-03-04": "04.03.1980", "2021-05-06": "06.05.2021", "2021-11-02": "02.11.2021",
+            "2020-09-01": "01.09.2020", "2021-01-15": "15.01.2021", "1999-12-31": "31.12.1999",
+            "2024-02-10": "10.02.2024", "1961": "1961"}
+
+
+def flattened_json(people=PEOPLE) -> str:
+    records = []
+    for person in people:
+        record = {key: person.get(key, "") for key in fmt.JSON_KEYS}
+        charges = [c for c in person.get("articles", "").split("\n") if c]
+        for slot in range(fmt.JSON_ARTICLE_SLOTS):
+            record[f"articles/{slot}"] = charges[slot] if slot < len(charges) else ""
+        title, _, address = person.get("prison", "").partition("\n")
+        record["prison/title"] = title
+        record["prison/address"] = address or "FALSE"
+        record["articles"] = "FALSE"
+        record["prison"] = "FALSE"
+        record["photo"] = "FALSE"
+        records.append(record)
+    return json.dumps(records, ensure_ascii=False, indent=1)
+
+
+def public_table(language: str, delimiter: str, people=PEOPLE, cyrillic_names=False, dmy=False) -> str:
+    labels = fmt.PUBLIC_HEADERS[language]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([labels[c] for c in fmt.PUBLIC_COLUMNS])
+    for person in people:
+        row = []
+        for column in fmt.PUBLIC_COLUMNS:
+            value = person.get(column, "")
+            if column == "name" and cyrillic_names:
+                value = CYRILLIC[value]
+            if column in ("birthday", "arrested", "verdict_date") and dmy and value:
+                value = DATE_DMY[value]
+            if column == "articles":
+                value = value.replace("\n", "; ")
+            row.append(value)
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _write(tmp_path, name: str, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def _canonical(path, columns):
+    return read_registry(path).select(columns).sort("arrested_from")
+
+
+@pytest.fixture
+def reference(tmp_path):
+    return _write(tmp_path, "machine.csv", machine_csv().encode("utf-8"))
+
+
+@pytest.mark.parametrize("variant, data", [
+    ("machine, UTF-8 with BOM", lambda: b"\xef\xbb\xbf" + machine_csv().encode("utf-8")),
+    ("machine, CRLF line ends", lambda: machine_csv().replace("\n", "\r\n").encode("utf-8")),
+    ("flattened JSON", lambda: flattened_json().encode("utf-8")),
+])
+def test_machine_shapes_read_the_same(tmp_path, reference, variant, data):
+    other = _write(tmp_path, "other", data())
+    assert _canonical(other, MACHINE_FIELDS).equals(_canonical(reference, MACHINE_FIELDS)), variant
+
+
+@pytest.mark.parametrize("language, delimiter, encoding, cyrillic, dmy", [
+    ("en", ",", "utf-8", False, False),
+    ("en", ";", "utf-8-sig", False, True),
+    ("ru", ";", "cp1251", True, True),
+    ("ru", ",", "utf-8", True, False),
+    ("be", ";", "utf-8-sig", True, True),
+    ("be", ",", "cp1251", True, False),
+])
+def test_public_table_reads_the_same(tmp_path, reference, language, delimiter, encoding, cyrillic, dmy):
+    text = public_table(language, delimiter, cyrillic_names=cyrillic, dmy=dmy)
+    path = _write(tmp_path, f"public_{language}.csv", text.encode(encoding))
+    read = read_registry_file(path)
+    assert read.table.shape == fmt.SHAPE_PUBLIC and read.table.language == language
+    assert read.table.delimiter == delimiter
+    assert read.table.encoding == {"utf-8": "utf-8", "utf-8-sig": "utf-8-bom", "cp1251": "windows-1251"}[encoding]
+    assert _canonical(path, PUBLIC_FIELDS).equals(_canonical(reference, PUBLIC_FIELDS))
+
+
+def test_belarusian_header_with_straight_apostrophe(tmp_path, reference):
+    text = public_table("be", ",").replace("Прад’яўлены", "Прад'яўлены")
+    path = _write(tmp_path, "be.csv", text.encode("utf-8"))
+    assert "articles" in read_registry_file(path).table.columns
+
+
+def test_canonical_values(reference):
+    persons = read_registry(reference).sort("record_id")
+    first = persons.row(0, named=True)
+    assert first["record_id"] == 101 and first["status"] == "active" and first["gender"] == "female"
+    assert first["url_slug"] == "test-person-a" and first["url_locale"] == "en"
+    assert first["sentence_months"] == 54.0 and first["charge_count"] == 2
+    assert first["penalty_regime"] == "colony" and first["colony_security"] == "general"
+    assert first["facility_type"] == "penal_colony" and first["facility_number"] == "4"
+    assert first["facility_town"] == "Homiel"
+    second = persons.row(1, named=True)
+    # A year-only birth date stays a range; it is never set to 1 January.
+    assert (str(second["birth_date_from"]), str(second["birth_date_to"]), second["birth_date_precision"]) == (
+        "1961-01-01", "1961-12-31", "year")
+    assert second["person_key"] == "id:205"
+
+
+def test_charges_one_row_per_person_and_charge(reference):
+    charges = read_registry_file(reference).charges
+    assert charges.select("record_id", "article", "part").rows() == [(101, "293", 2), (101, "342", None),
+                                                                      (205, "361-1", None)]
+
+
+def test_public_table_person_key_uses_name_and_birth(tmp_path):
+    path = _write(tmp_path, "p.csv", public_table("en", ",").encode("utf-8"))
+    keys = read_registry(path)["person_key"].to_list()
+    assert all(k.startswith("name:") for k in keys) and len(set(keys)) == 3
