@@ -1,0 +1,219 @@
+"""The `analysis` command: the entry point for people and schedulers.
+
+Every subcommand calls a function that notebooks can import too; this module only parses
+options, shows progress and turns errors into a clear message and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from .errors import InputError, ValidationFailed
+from .paths import project_paths
+
+# Wide enough for the tables when output goes to a file or a scheduler's log, not a terminal.
+_WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", 160))
+console = Console(stderr=True, width=_WIDTH)
+out = Console(width=_WIDTH)
+
+ROOT_OPTION = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+                           help="Project root (default: this checkout, or $ANALYSIS_ROOT).")
+
+
+def _fail(exc: Exception, code: int) -> None:
+    console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    sys.exit(code)
+
+
+class _Guarded(click.Group):
+    """Bad input and failed checks end with a message, not a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            _fail(exc, 2)
+        except ValidationFailed as exc:
+            _fail(exc, 3)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="belarus-political-prisoners-analysis")
+def main() -> None:
+    """Count, track and publish figures on political prisoners in Belarus, traceably.
+
+    Exit codes: 0 success, 2 bad input (the message names file, row and field), 3 a failed quality check.
+    """
+
+
+@main.command()
+@ROOT_OPTION
+def ingest(root: Path | None) -> None:
+    """Turn every raw snapshot in data/raw into typed Parquet under data/processed/ingest.
+
+    Checksums are verified first; person-level tables go to the restricted area; rows read =
+    rows written + rows quarantined. The previous output is replaced only when all succeeded.
+    """
+    from .ingest import run_ingest
+
+    with console.status("ingesting") as status:
+        summary = run_ingest(root, progress=lambda message: status.update(f"ingesting {message}"))
+    table = Table("snapshot", "file", "shape", "encoding", "read", "written", "quarantined", "field issues",
+                  "active", title="Ingest (SYNTHETIC files say so in their names)")
+    for row in summary.files:
+        table.add_row(str(row["snapshot_date"]), Path(row["source_file"]).name, row["shape"], row["encoding"],
+                      str(row["rows_read"]), str(row["rows_written"]), str(row["rows_quarantined"]),
+                      str(row["field_issues"]), str(row["active"]))
+    out.print(table)
+    out.print(summary.line())
+
+
+@main.command("read")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the canonical person table to this Parquet file (restricted data: keep it private).")
+def read_command(path: Path, output: Path | None) -> None:
+    """Read one registry copy (any shape, encoding, delimiter) and report what was found."""
+    from .registry import read_registry_file
+    from .storage import write_parquet
+    from . import schema
+
+    read = read_registry_file(path)
+    table = read.table
+    out.print(f"{path}: {table.shape}, {table.encoding}, delimiter {table.delimiter!r}, "
+              f"language {table.language or '-'}; snapshot {read.snapshot_date or 'unknown'}; "
+              f"{'SYNTHETIC' if read.synthetic else 'real'}")
+    out.print(f"rows read {read.rows_read} = written {read.persons.height} + quarantined {read.quarantine.height}; "
+              f"{read.field_issues.height} field issue(s); {read.charges.height} charge(s)")
+    counts = read.persons.group_by("status").len().sort("status")
+    out.print(", ".join(f"{s}: {n}" for s, n in counts.iter_rows()))
+    for row in read.quarantine.head(10).iter_rows(named=True):
+        out.print(f"  quarantined row {row['source_row']} field '{row['field']}': {row['reason']}", highlight=False)
+    if output:
+        write_parquet(read.persons, output, schema.PERSONS)
+        out.print(f"wrote {output}")
+
+
+@main.group()
+def sample() -> None:
+    """The embedded SYNTHETIC sample: regenerate it, check its calibration."""
+
+
+@sample.command("generate")
+@ROOT_OPTION
+@click.option("--seed", type=int, default=None, help="Generator seed (default: the committed sample's seed).")
+def sample_generate(root: Path | None, seed: int | None) -> None:
+    """Regenerate the SYNTHETIC registry snapshots and release records in data/raw (deterministic)."""
+    from .synthetic import DEFAULT_SEED, generate_sample
+
+    paths = project_paths(root)
+    folders = generate_sample(paths.raw, seed=DEFAULT_SEED if seed is None else seed)
+    for folder in folders:
+        out.print(f"wrote {paths.relative(folder)}")
+
+
+@sample.command("calibration")
+@ROOT_OPTION
+@click.option("--snapshot", default=None, help="Registry snapshot date to calibrate (default: the latest).")
+@click.option("--published-only", is_flag=True, help="Only rows with a published figure (not interpolated months).")
+def sample_calibration(root: Path | None, snapshot: str | None, published_only: bool) -> None:
+    """Print month, published, synthetic and deviation for the sample against published figures."""
+    from .calibration import calibration_table
+    from .figures import read_ledger
+    from .provenance import list_snapshots
+    from .registry import read_registry
+
+    paths = project_paths(root)
+    snapshots = list_snapshots(paths.raw, "registry")
+    if not snapshots:
+        raise InputError(paths.raw / "registry", "no registry snapshots", fix="run `analysis sample generate`")
+    chosen = snapshots[-1] if snapshot is None else next(
+        (m for m in snapshots if m.snapshot_date.isoformat() == snapshot), None)
+    if chosen is None:
+        raise InputError(paths.raw / "registry", f"no snapshot dated {snapshot}",
+                         fix="pick one of " + ", ".join(m.snapshot_date.isoformat() for m in snapshots))
+    persons = read_registry(chosen.file_paths()[0])
+    table = calibration_table(persons, read_ledger(paths.raw))
+    if published_only:
+        table = table.filter(table["kind"] == "published")
+    view = Table(title=f"Calibration of {chosen.file_paths()[0].name} against published figures")
+    for column in ("month", "as_of", "metric", "kind", "published or target", "synthetic", "deviation", "within ±3%"):
+        view.add_column(column)
+    for row in table.iter_rows(named=True):
+        deviation = row["deviation"]
+        view.add_row(str(row["month"]), str(row["as_of"]), row["metric"], row["kind"],
+                     str(row["published"]) if row["published"] is not None else f"{row['target']:.1f}",
+                     str(row["synthetic"]), "" if deviation is None else f"{deviation:+.2%}",
+                     "yes" if row["within_tolerance"] else "[red]NO[/]")
+    out.print(view)
+    worst = table["deviation"].abs().max()
+    out.print(f"{table.height} rows; largest deviation {worst:.2%}; "
+              f"{table.filter(~table['within_tolerance']).height} outside tolerance")
+    if table.filter(~table["within_tolerance"]).height:
+        raise ValidationFailed("the sample is not calibrated within tolerance")
+
+
+@main.group()
+def raw() -> None:
+    """Add raw copies with provenance, and verify their checksums."""
+
+
+@raw.command("add")
+@ROOT_OPTION
+@click.argument("source", type=click.Choice(["registry", "releases", "figures"]))
+@click.argument("snapshot_date", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--producer", required=True, help="Who produced the data (e.g. 'Human Rights Center Viasna').")
+@click.option("--title", required=True)
+@click.option("--url", default="", help="Where it was taken from.")
+@click.option("--licence", required=True, help="Terms under which it may be used.")
+@click.option("--retrieved", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date retrieved (default: today).")
+@click.option("--notes", default="")
+def raw_add(root, source, snapshot_date, files, producer, title, url, licence, retrieved, notes) -> None:
+    """Copy FILES exactly as received into data/raw/SOURCE/SNAPSHOT_DATE/ with metadata.yaml."""
+    from .provenance import SnapshotMetadata, describe_file, write_metadata
+
+    paths = project_paths(root)
+    folder = paths.raw / source / snapshot_date.date().isoformat()
+    if folder.exists():
+        raise InputError(folder, "this snapshot folder already exists; raw data is never overwritten",
+                         fix="use another snapshot date, or remove the folder deliberately first")
+    folder.mkdir(parents=True)
+    copied = []
+    for path in files:
+        target = folder / path.name
+        shutil.copyfile(path, target)
+        copied.append(describe_file(target))
+    meta = SnapshotMetadata(source=source, snapshot_date=snapshot_date.date(), producer=producer, title=title,
+                            url=url, retrieved=(retrieved.date() if retrieved else dt.date.today()),
+                            licence=licence, files=tuple(copied), synthetic=False, notes=notes)
+    write_metadata(folder, meta)
+    out.print(f"added {len(copied)} file(s) to {paths.relative(folder)} with metadata.yaml")
+
+
+@raw.command("verify")
+@ROOT_OPTION
+def raw_verify(root: Path | None) -> None:
+    """Check every raw file against the sha256 in its snapshot's metadata.yaml."""
+    from .provenance import SOURCES, list_snapshots, verify_checksums
+
+    paths = project_paths(root)
+    count = 0
+    for source in SOURCES:
+        for meta in list_snapshots(paths.raw, source):
+            verify_checksums(meta)
+            count += len(meta.files)
+    out.print(f"{count} raw file(s) match their recorded sha256")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

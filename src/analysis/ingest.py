@@ -1,0 +1,146 @@
+"""`analysis ingest`: every raw snapshot -> typed Parquet, restricted and public tiers apart.
+
+Declared inputs: data/raw/{registry,releases,figures}/<date>/ (checksums verified first) and
+data/corrections/registry.csv. Declared output: data/processed/ingest/, swapped in only when
+the whole build succeeded:
+
+    public/ingest_log.parquet           one row per raw file: shape, encoding, rows in/out/quarantined
+    public/figures.parquet              the published-figures ledger with bounds
+    public/release_events.parquet       real release waves with their sources
+    restricted/registry/<date>/persons.parquet, charges.parquet, quarantine.parquet, field_issues.parquet
+    restricted/releases/release_records.parquet
+"""
+
+from __future__ import annotations
+
+import fcntl
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import polars as pl
+
+from . import schema
+from .corrections import read_corrections
+from .errors import InputError
+from .paths import ProjectPaths, project_paths
+from .provenance import list_snapshots, verify_checksums
+from .registry import RegistryRead, read_registry_file
+from .staging import staged
+from .storage import write_parquet
+
+
+@dataclass
+class IngestSummary:
+    output: Path
+    snapshots: int = 0
+    rows_read: int = 0
+    rows_written: int = 0
+    rows_quarantined: int = 0
+    field_issues: int = 0
+    files: list[dict] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (f"ingested {self.snapshots} registry snapshot(s): {self.rows_read} rows read = "
+                f"{self.rows_written} written + {self.rows_quarantined} quarantined; "
+                f"{self.field_issues} field issue(s); output in {self.output}")
+
+
+@contextmanager
+def exclusive(paths: ProjectPaths, name: str) -> Iterator[None]:
+    """One ingest at a time per project: a second one is told so and stops, nothing is overwritten."""
+    paths.processed.mkdir(parents=True, exist_ok=True)
+    lock_path = paths.processed / f".{name}.lock"
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(lock_path, f"another '{name}' run holds the lock on this project",
+                             fix="wait for it to finish; outputs are only swapped in when a run is complete") from None
+        yield
+
+
+def _registry_file(meta) -> Path:
+    files = [p for p in meta.file_paths()]
+    if len(files) != 1:
+        raise InputError(meta.directory, f"a registry snapshot holds one copy of the list; found {len(files)} files "
+                                         f"({', '.join(p.name for p in files)})",
+                         fix="put each copy in its own snapshot folder named after its date")
+    return files[0]
+
+
+def _log_row(paths: ProjectPaths, meta, path: Path, read: RegistryRead) -> dict:
+    from .provenance import sha256_file
+    counts = read.persons.group_by("status").len()
+    by_status = dict(zip(counts["status"].to_list(), counts["len"].to_list()))
+    table = read.table
+    return {
+        "source": "registry", "snapshot_date": meta.snapshot_date, "synthetic": meta.synthetic,
+        "source_file": paths.relative(path), "sha256": sha256_file(path), "shape": table.shape,
+        "encoding": table.encoding, "delimiter": table.delimiter, "language": table.language,
+        "rows_read": table.rows_read, "rows_written": read.persons.height,
+        "rows_quarantined": read.quarantine.height, "field_issues": read.field_issues.height,
+        "corrections_applied": table.corrections_applied,
+        "active": by_status.get("active", 0), "former": by_status.get("former", 0), "np": by_status.get("np", 0),
+        "missing_optional_columns": ";".join(table.missing_optional),
+        "extra_columns": ";".join(table.extra_columns),
+    }
+
+
+def _relabel(frame: pl.DataFrame, column: str, label: str) -> pl.DataFrame:
+    return frame.with_columns(pl.lit(label, dtype=pl.String).alias(column)) if frame.height else frame
+
+
+def ingest_registry(paths: ProjectPaths, out: Path, summary: IngestSummary,
+                    progress: Callable[[str], None]) -> list[dict]:
+    corrections = read_corrections(paths.corrections / "registry.csv")
+    log = []
+    for meta in list_snapshots(paths.raw, "registry"):
+        verify_checksums(meta)
+        path = _registry_file(meta)
+        progress(f"registry {meta.snapshot_date}: {path.name}")
+        read = read_registry_file(path, snapshot_date=meta.snapshot_date, synthetic=meta.synthetic,
+                                  corrections=corrections)
+        label = paths.relative(path)
+        folder = out / "restricted" / "registry" / meta.snapshot_date.isoformat()
+        write_parquet(_relabel(read.persons, "source_file", label), folder / "persons.parquet", schema.PERSONS)
+        write_parquet(_relabel(read.charges, "source_file", label), folder / "charges.parquet", schema.CHARGES)
+        write_parquet(_relabel(read.quarantine, "source_file", label), folder / "quarantine.parquet",
+                      schema.QUARANTINE)
+        write_parquet(_relabel(read.field_issues, "source_file", label), folder / "field_issues.parquet",
+                      schema.FIELD_ISSUES)
+        row = _log_row(paths, meta, path, read)
+        log.append(row)
+        summary.snapshots += 1
+        summary.rows_read += read.rows_read
+        summary.rows_written += read.persons.height
+        summary.rows_quarantined += read.quarantine.height
+        summary.field_issues += read.field_issues.height
+    return log
+
+
+def ingest_releases_and_figures(paths: ProjectPaths, out: Path, progress: Callable[[str], None]) -> None:
+    from .figures import read_ledger
+    from .releases import read_release_events, read_release_records
+
+    progress("figures ledger")
+    ledger = read_ledger(paths.raw)
+    write_parquet(ledger, out / "public" / "figures.parquet")
+    progress("release events and records")
+    write_parquet(read_release_events(paths.raw), out / "public" / "release_events.parquet")
+    write_parquet(read_release_records(paths.raw), out / "restricted" / "releases" / "release_records.parquet")
+
+
+def run_ingest(root: str | Path | None = None, progress: Callable[[str], None] = lambda _m: None) -> IngestSummary:
+    """Ingest everything under data/raw; the previous build stays in place unless this one completes."""
+    paths = project_paths(root)
+    summary = IngestSummary(output=paths.ingest)
+    with exclusive(paths, "ingest"), staged(paths.ingest) as build:
+        log = ingest_registry(paths, build, summary, progress)
+        ingest_releases_and_figures(paths, build, progress)
+        log_frame = pl.DataFrame(log, schema=schema.INGEST_LOG).sort("source", "snapshot_date", "source_file")
+        write_parquet(log_frame, build / "public" / "ingest_log.parquet", schema.INGEST_LOG)
+        summary.files = log
+        assert summary.rows_read == summary.rows_written + summary.rows_quarantined, summary.line()
+    return summary
