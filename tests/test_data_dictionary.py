@@ -31,8 +31,12 @@ def documented_tables() -> dict[str, list[str]]:
 
 
 def code_tables() -> dict[str, list[str]]:
+    from analysis.figures import LEDGER_SCHEMA
+    from analysis.releases import EVENTS_SCHEMA, RECORDS_SCHEMA
+
     tables = {"persons": schema.PERSONS, "charges": schema.CHARGES, "quarantine": schema.QUARANTINE,
-              "field_issues": schema.FIELD_ISSUES, "ingest_log": schema.INGEST_LOG}
+              "field_issues": schema.FIELD_ISSUES, "ingest_log": schema.INGEST_LOG, "figures": LEDGER_SCHEMA,
+              "release_events": EVENTS_SCHEMA, "release_records": RECORDS_SCHEMA}
     return {name: list(columns) for name, columns in tables.items()}
 
 

@@ -121,15 +121,16 @@ def ingest_registry(paths: ProjectPaths, out: Path, summary: IngestSummary,
 
 
 def ingest_releases_and_figures(paths: ProjectPaths, out: Path, progress: Callable[[str], None]) -> None:
-    from .figures import read_ledger
-    from .releases import read_release_events, read_release_records
+    from .figures import LEDGER_SCHEMA, read_ledger
+    from .releases import EVENTS_SCHEMA, RECORDS_SCHEMA, read_release_events, read_release_records
 
     progress("figures ledger")
     ledger = read_ledger(paths.raw)
-    write_parquet(ledger, out / "public" / "figures.parquet")
+    write_parquet(ledger.sort("figure_id"), out / "public" / "figures.parquet", LEDGER_SCHEMA)
     progress("release events and records")
-    write_parquet(read_release_events(paths.raw), out / "public" / "release_events.parquet")
-    write_parquet(read_release_records(paths.raw), out / "restricted" / "releases" / "release_records.parquet")
+    write_parquet(read_release_events(paths.raw), out / "public" / "release_events.parquet", EVENTS_SCHEMA)
+    write_parquet(read_release_records(paths.raw).sort("record_id", "release_date"),
+                  out / "restricted" / "releases" / "release_records.parquet", RECORDS_SCHEMA)
 
 
 def run_ingest(root: str | Path | None = None, progress: Callable[[str], None] = lambda _m: None) -> IngestSummary:
