@@ -44,10 +44,12 @@ Matching key (`name_key`)
 5. With three or more tokens, drop one token that looks like a patronymic (-ovich, -evich,
    -avich, -ovna, -evna, -auna, -euna, -ichna) if exactly one does, so that
    "Колесникова Мария Александровна" matches "Maryia Kalesnikava".
-6. Sort the tokens, so "Surname Name" and "Name Surname" match.
+6. Replace the key of a given name that has different Belarusian and Russian *forms*
+   (Мікалай/Николай, Уладзімір/Владимир, Ганна/Анна, Зміцер/Дмитрий ...) by one key per
+   name, from the equivalence list in `analysis/data/given_names.yaml` (data, not code).
+7. Sort the tokens, so "Surname Name" and "Name Surname" match.
 
-Known non-matches: different name *forms* (Мікалай/Николай, Уладзімір/Владимир,
-Кацярына/Екатерина, Ганна/Анна, Вольга/Ольга, Зміцер/Дмитрий); Łacinka spellings where c
+Known non-matches: given-name forms missing from that list; Łacinka spellings where c
 means ц ("Cichanoŭski"); patronymics when two tokens end like one ("Статкевич Николай
 Викторович"); foreign spellings of a surname ("Hersche" for Гершэ); double surnames
 written with and without one of the parts. Collisions are possible by design (only
@@ -56,9 +58,13 @@ consonants are compared), e.g. "Ana"/"Yana"; keys propose matches, they do not p
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from importlib import resources
+
+import yaml
 
 
 @dataclass(frozen=True)
@@ -224,11 +230,7 @@ def name_key(text: str) -> str:
     See the module docstring for the rule and its known non-matches. ValueError if the text
     has no letters.
     """
-    s = unicodedata.normalize("NFC", text or "").casefold()
-    s = _to_latin(_fix_scripts(s, strict=False)).translate(_DIACRITIC_DIGRAPHS)
-    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
-    s = re.sub(f"[{_APOSTROPHES}]", "", s)
-    tokens = re.sub(r"[^\w]|[\d_]", " ", s).split()
+    tokens = re.sub(r"[^\w]|[\d_]", " ", _fold(text or "")).split()
     if not tokens:
         raise ValueError(f"name {text!r} has no letters (after transliteration) to build a matching key from")
 
@@ -236,7 +238,33 @@ def name_key(text: str) -> str:
         patronymics = [t for t in tokens if _PATRONYMIC.search(t)]
         if len(patronymics) == 1:
             tokens.remove(patronymics[0])
-    return " ".join(sorted(_token_key(t) for t in tokens))
+    given = _given_name_keys()
+    return " ".join(sorted(given.get(key, key) for key in (_token_key(t) for t in tokens)))
+
+
+@functools.cache
+def _given_name_keys() -> dict[str, str]:
+    """Token key of every listed given-name form -> the key of its line's first form."""
+    text = (resources.files("analysis.data") / "given_names.yaml").read_text(encoding="utf-8")
+    mapping: dict[str, str] = {}
+    for forms in yaml.safe_load(text):
+        keys = [_single_token_key(form) for form in forms]
+        for form, key in zip(forms, keys):
+            assert mapping.get(key, keys[0]) == keys[0], f"given name {form!r} falls into two lines of given_names.yaml"
+            mapping[key] = keys[0]
+    return mapping
+
+
+def _fold(text: str) -> str:
+    """Lower-case Latin without diacritics or apostrophes, whatever the script of `text`."""
+    s = unicodedata.normalize("NFC", text).casefold()
+    s = _to_latin(_fix_scripts(s, strict=False)).translate(_DIACRITIC_DIGRAPHS)
+    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    return re.sub(f"[{_APOSTROPHES}]", "", s)
+
+
+def _single_token_key(word: str) -> str:
+    return _token_key(_fold(word))
 
 
 def _token_key(token: str) -> str:
