@@ -1,0 +1,41 @@
+"""Ingest is deterministic, publishes in one step, and keeps the previous build on failure."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.ingest import run_ingest
+from conftest import tree_digest
+
+
+def test_two_runs_give_byte_identical_outputs(project):
+    run_ingest(project)
+    first = tree_digest(project / "data" / "processed" / "ingest")
+    run_ingest(project)
+    assert tree_digest(project / "data" / "processed" / "ingest") == first
+    assert {p.split("/")[0] for p in first} == {"public", "restricted"}
+
+
+def test_a_crash_mid_build_leaves_the_previous_build(project, monkeypatch):
+    run_ingest(project)
+    before = tree_digest(project / "data" / "processed" / "ingest")
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("simulated crash while writing figures")
+
+    monkeypatch.setattr("analysis.ingest.ingest_releases_and_figures", explode)
+    with pytest.raises(RuntimeError):
+        run_ingest(project)
+    assert tree_digest(project / "data" / "processed" / "ingest") == before
+    builds = list((project / "data" / "processed" / ".builds").iterdir())
+    assert len(builds) == 1, "the failed build's staging folder was not removed"
+
+
+def test_a_second_concurrent_ingest_is_refused(project):
+    from analysis.errors import InputError
+    from analysis.ingest import exclusive
+    from analysis.paths import project_paths
+
+    with exclusive(project_paths(project), "ingest"):
+        with pytest.raises(InputError, match="another 'ingest' run holds the lock"):
+            run_ingest(project)
