@@ -126,3 +126,131 @@ RESTRICTED_PERSON_COLUMNS = (
 
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
+
+
+# ------------------------------------------------------------------ period tables (public tier)
+# One set per reporting period, written to reports/<period>/tables/<name>.parquet. No names,
+# birth dates, record ids or free text: counts only. `synthetic` is true when computed from
+# SYNTHETIC registry data, so every table says what it is.
+
+EXIT_MECHANISMS = ("end_of_term", "pardon", "pardon_with_expulsion", "death_in_custody", "other")
+ENTRY_MECHANISMS = ("newly_detained",)
+
+STOCK: dict[str, pl.DataType] = {
+    "period": pl.String,
+    "position": pl.String,          # start | end
+    "as_of": pl.Date,               # start: the day before the period; end: its last day
+    "held": pl.Int64,               # current political prisoners (status not np) held that day
+    "women": pl.Int64,
+    "men": pl.Int64,
+    "gender_unknown": pl.Int64,
+    "aged_60_plus": pl.Int64,
+    "synthetic": pl.Boolean,
+}
+
+FLOWS: dict[str, pl.DataType] = {
+    "period": pl.String,
+    "direction": pl.String,         # entry | exit
+    "mechanism": pl.String,         # ENTRY_MECHANISMS or EXIT_MECHANISMS
+    "persons": pl.Int64,
+    "synthetic": pl.Boolean,
+}
+
+RELEASES: dict[str, pl.DataType] = {
+    "period": pl.String,
+    "event_id": pl.String,
+    "date": pl.Date,
+    "date_precision": pl.String,
+    "released": pl.Int64,                       # as published
+    "political_prisoners_released": pl.Int64,   # as published, where stated
+    "mechanism": pl.String,
+    "destination": pl.String,
+    "expelled_to_lithuania": pl.Int64,
+    "expelled_to_ukraine": pl.Int64,
+    "without_documents": pl.Int64,
+    "without_documents_qualifier": pl.String,
+    "foreign_nationals": pl.Int64,
+    "mediator": pl.String,
+    "source_figure_ids": pl.String,             # ';'-separated ledger ids
+    "our_released": pl.Int64,                   # people in our release records released that day in this wave
+    "our_to_lithuania": pl.Int64,
+    "our_to_ukraine": pl.Int64,
+    "our_documents_withheld": pl.Int64,
+    "synthetic": pl.Boolean,                    # true when the our_* columns come from SYNTHETIC records
+}
+
+MONTHLY: dict[str, pl.DataType] = {
+    "month": pl.String,                         # YYYY-MM, from 2020-05 to the period's last month
+    "month_end": pl.Date,
+    "held_start": pl.Int64,                     # held at the end of the previous month
+    "entries": pl.Int64,
+    "exits": pl.Int64,
+    "exits_end_of_term": pl.Int64,
+    "exits_pardon": pl.Int64,
+    "exits_pardon_with_expulsion": pl.Int64,
+    "exits_death_in_custody": pl.Int64,
+    "exits_other": pl.Int64,
+    "held_end": pl.Int64,                       # = held_start + entries - exits, exactly
+    "net_change": pl.Int64,
+    "exit_entry_ratio": pl.Float64,             # exits / entries; null when there were no entries
+    "in_period": pl.Boolean,
+    "synthetic": pl.Boolean,
+}
+
+COMPOSITION: dict[str, pl.DataType] = {
+    "period": pl.String,
+    "as_of": pl.Date,
+    "dimension": pl.String,          # gender | age_band | article_group | penalty_regime | facility_type | time_held
+    "category": pl.String,
+    "persons": pl.Int64,
+    "share": pl.Float64,             # persons / held at as_of (article_group: a person may be in several groups)
+    "synthetic": pl.Boolean,
+}
+
+TIME_SERVED: dict[str, pl.DataType] = {
+    "period": pl.String,
+    "scope": pl.String,              # period | to_date (every release since 2020-05 up to the period's end)
+    "mechanism": pl.String,          # EXIT_MECHANISMS without death_in_custody
+    "persons": pl.Int64,
+    "median_months": pl.Float64,
+    "p25_months": pl.Float64,
+    "p75_months": pl.Float64,
+    "mean_months": pl.Float64,
+    "synthetic": pl.Boolean,
+}
+
+DEATHS: dict[str, pl.DataType] = {
+    "period": pl.String,
+    "date": pl.Date,                 # date of death in custody (one row per death up to the period's end)
+    "cumulative": pl.Int64,
+    "in_period": pl.Boolean,
+    "synthetic": pl.Boolean,
+}
+
+RECONCILIATION: dict[str, pl.DataType] = {
+    "period": pl.String,
+    "figure_id": pl.String,
+    "as_of_from": pl.Date,
+    "as_of_to": pl.Date,
+    "metric": pl.String,
+    "value": pl.Int64,
+    "qualifier": pl.String,
+    "lower": pl.Int64,
+    "upper": pl.Int64,
+    "source_org": pl.String,
+    "source_title": pl.String,
+    "url": pl.String,
+    "our_measure": pl.String,        # how our count was computed, in words
+    "our_as_of": pl.Date,
+    "our_count": pl.Int64,           # null when we have no comparable measure
+    "status": pl.String,             # within_bounds | within_tolerance | outside_tolerance | not_comparable
+    "difference": pl.Int64,          # our_count minus the nearest bound (0 inside the bounds)
+    "relative_difference": pl.Float64,
+    "tolerance": pl.Float64,         # stated relative tolerance beyond the bounds
+    "synthetic": pl.Boolean,
+}
+
+PERIOD_TABLES: dict[str, dict[str, pl.DataType]] = {
+    "stock": STOCK, "flows": FLOWS, "releases": RELEASES, "monthly": MONTHLY, "composition": COMPOSITION,
+    "time_served": TIME_SERVED, "deaths": DEATHS, "reconciliation": RECONCILIATION,
+}

@@ -1,0 +1,73 @@
+"""Reporting periods: a month (`2026-02`), a quarter (`2025-Q4`) or a year (`2025`)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .errors import InputError
+
+_MONTH = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$")
+_QUARTER = re.compile(r"^(?P<y>\d{4})-Q(?P<q>[1-4])$", re.IGNORECASE)
+_YEAR = re.compile(r"^(?P<y>\d{4})$")
+FIRST_MONTH = dt.date(2020, 5, 1)  # the series starts with the 2020 election campaign
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    label: str
+    kind: str  # month | quarter | year
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        text = str(text).strip()
+        if match := _MONTH.match(text):
+            year, month = int(match["y"]), int(match["m"])
+            if not 1 <= month <= 12:
+                raise InputError("--period", f"month {month} does not exist in {text!r}", fix="use YYYY-MM")
+            return cls(dt.date(year, month, 1), month_end(year, month), text, "month")
+        if match := _QUARTER.match(text):
+            year, quarter = int(match["y"]), int(match["q"])
+            first = 3 * (quarter - 1) + 1
+            return cls(dt.date(year, first, 1), month_end(year, first + 2), f"{year}-Q{quarter}", "quarter")
+        if match := _YEAR.match(text):
+            year = int(match["y"])
+            return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), text, "year")
+        raise InputError("--period", f"{text!r} is not a period",
+                         fix="write a month (2026-02), a quarter (2025-Q4) or a year (2025)")
+
+    def months(self) -> list[str]:
+        """The YYYY-MM labels of the months in the period."""
+        labels, day = [], self.start
+        while day <= self.end:
+            labels.append(f"{day.year:04d}-{day.month:02d}")
+            day = month_end(day.year, day.month) + dt.timedelta(days=1)
+        return labels
+
+    def previous(self) -> "Period":
+        """The period of the same kind just before this one."""
+        day = self.start - dt.timedelta(days=1)
+        if self.kind == "month":
+            return Period.parse(f"{day.year:04d}-{day.month:02d}")
+        if self.kind == "quarter":
+            return Period.parse(f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}")
+        return Period.parse(f"{day.year:04d}")
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def months_between(first: dt.date, last: dt.date) -> list[str]:
+    """YYYY-MM labels from the month of `first` to the month of `last`, inclusive."""
+    return Period(dt.date(first.year, first.month, 1), last, "", "month").months()
