@@ -12,7 +12,7 @@ help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 run: setup  ## Build the environment and ingest every embedded snapshot (the main job)
-	$(BIN)/analysis ingest
+	$(BIN)/analysis run
 
 test: setup  ## Build the environment and run the test suite
 	$(BIN)/python -m pytest -n 2 -q

@@ -68,3 +68,17 @@ def add_snapshot(root: Path, date: str, name: str, data: bytes, source: str = "r
 
 def tree_digest(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def sample_project(tmp_path_factory) -> Path:
+    """A copy of the embedded sample with `analysis ingest` already run (once per test worker)."""
+    from analysis.ingest import run_ingest
+
+    root = tmp_path_factory.mktemp("sample") / "project"
+    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    shutil.copytree(REPO / "data" / "corrections", root / "data" / "corrections")
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
+    shutil.copytree(REPO / "expectations", root / "expectations", dirs_exist_ok=True)
+    run_ingest(root)
+    return root

@@ -33,9 +33,9 @@ def test_a_crash_mid_build_leaves_the_previous_build(project, monkeypatch):
 
 def test_a_second_concurrent_ingest_is_refused(project):
     from analysis.errors import InputError
-    from analysis.ingest import exclusive
     from analysis.paths import project_paths
+    from analysis.staging import exclusive
 
-    with exclusive(project_paths(project), "ingest"):
+    with exclusive(project_paths(project).processed, "ingest"):
         with pytest.raises(InputError, match="another 'ingest' run holds the lock"):
             run_ingest(project)

@@ -2,11 +2,15 @@
 
 For researchers in a notebook:
 
-    from analysis import read_registry, load_ingest
-    persons = read_registry("data/raw/registry/2026-02-28/SYNTHETIC_registry_2026-02-28.csv")
+    import analysis
+    analysis.load("stock", period="2025-Q4")                    # any published table of any period
+    analysis.load_chart("fig-stock-over-time", period="2026-02")  # any published chart
+    analysis.read_registry("data/raw/registry/2026-02-28/SYNTHETIC_registry_2026-02-28.csv")  # restricted
 """
 
+from .access import load, load_chart, published_periods
 from .errors import InputError, ValidationFailed
 from .registry import read_registry, read_registry_file
 
-__all__ = ["InputError", "ValidationFailed", "read_registry", "read_registry_file"]
+__all__ = ["InputError", "ValidationFailed", "load", "load_chart", "published_periods", "read_registry",
+           "read_registry_file"]

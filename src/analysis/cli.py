@@ -76,6 +76,30 @@ def ingest(root: Path | None) -> None:
     out.print(summary.line())
 
 
+@main.command()
+@ROOT_OPTION
+@click.option("--period", default=None, help="A month (2026-02), quarter (2025-Q4) or year (2025); "
+                                             "default: the latest month of the registry snapshots.")
+def run(root: Path | None, period: str | None) -> None:
+    """Run the report cycle for one period: ingest, tables, quality gate, charts, report.
+
+    The notebooks in notebooks/ run through Papermill into a staging folder; reports/PERIOD is
+    replaced in one step only if every check passed. A critical check failure exits with code 3
+    and names the table, column, rule and example rows; the previous report stays as it was.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .run import run_period
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        task = bar.add_task("starting", total=5)
+        result = run_period(period, root, progress=lambda name, done, total: bar.update(
+            task, description=f"{period or 'latest'}: {name}", completed=done, total=total))
+        bar.update(task, description="published", completed=5)
+    out.print(result.line(), highlight=False)
+
+
 @main.command("read")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -13,11 +13,9 @@ the whole build succeeded:
 
 from __future__ import annotations
 
-import fcntl
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import polars as pl
 
@@ -27,7 +25,7 @@ from .errors import InputError
 from .paths import ProjectPaths, project_paths
 from .provenance import list_snapshots, verify_checksums
 from .registry import RegistryRead, read_registry_file
-from .staging import staged
+from .staging import exclusive, staged
 from .storage import write_parquet
 
 
@@ -45,20 +43,6 @@ class IngestSummary:
         return (f"ingested {self.snapshots} registry snapshot(s): {self.rows_read} rows read = "
                 f"{self.rows_written} written + {self.rows_quarantined} quarantined; "
                 f"{self.field_issues} field issue(s); output in {self.output}")
-
-
-@contextmanager
-def exclusive(paths: ProjectPaths, name: str) -> Iterator[None]:
-    """One ingest at a time per project: a second one is told so and stops, nothing is overwritten."""
-    paths.processed.mkdir(parents=True, exist_ok=True)
-    lock_path = paths.processed / f".{name}.lock"
-    with open(lock_path, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(lock_path, f"another '{name}' run holds the lock on this project",
-                             fix="wait for it to finish; outputs are only swapped in when a run is complete") from None
-        yield
 
 
 def _registry_file(meta) -> Path:
@@ -133,11 +117,12 @@ def ingest_releases_and_figures(paths: ProjectPaths, out: Path, progress: Callab
                   out / "restricted" / "releases" / "release_records.parquet", RECORDS_SCHEMA)
 
 
-def run_ingest(root: str | Path | None = None, progress: Callable[[str], None] = lambda _m: None) -> IngestSummary:
+def run_ingest(root: str | Path | None = None, progress: Callable[[str], None] = lambda _m: None,
+               wait_seconds: float = 0) -> IngestSummary:
     """Ingest everything under data/raw; the previous build stays in place unless this one completes."""
     paths = project_paths(root)
     summary = IngestSummary(output=paths.ingest)
-    with exclusive(paths, "ingest"), staged(paths.ingest) as build:
+    with exclusive(paths.processed, "ingest", wait_seconds=wait_seconds), staged(paths.ingest) as build:
         log = ingest_registry(paths, build, summary, progress)
         ingest_releases_and_figures(paths, build, progress)
         log_frame = pl.DataFrame(log, schema=schema.INGEST_LOG).sort("source", "snapshot_date", "source_file")

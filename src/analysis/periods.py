@@ -12,6 +12,7 @@ from .errors import InputError
 _MONTH = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$")
 _QUARTER = re.compile(r"^(?P<y>\d{4})-Q(?P<q>[1-4])$", re.IGNORECASE)
 _YEAR = re.compile(r"^(?P<y>\d{4})$")
+_FORMS = "write a month (2026-02), a quarter (2025-Q4) or a year (2025)"
 FIRST_MONTH = dt.date(2020, 5, 1)  # the series starts with the 2020 election campaign
 
 
@@ -32,7 +33,7 @@ class Period:
         if match := _MONTH.match(text):
             year, month = int(match["y"]), int(match["m"])
             if not 1 <= month <= 12:
-                raise InputError("--period", f"month {month} does not exist in {text!r}", fix="use YYYY-MM")
+                raise InputError("--period", f"month {month} does not exist in {text!r}", fix=_FORMS)
             return cls(dt.date(year, month, 1), month_end(year, month), text, "month")
         if match := _QUARTER.match(text):
             year, quarter = int(match["y"]), int(match["q"])
@@ -42,7 +43,7 @@ class Period:
             year = int(match["y"])
             return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), text, "year")
         raise InputError("--period", f"{text!r} is not a period",
-                         fix="write a month (2026-02), a quarter (2025-Q4) or a year (2025)")
+                         fix=_FORMS)
 
     def months(self) -> list[str]:
         """The YYYY-MM labels of the months in the period."""

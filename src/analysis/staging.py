@@ -7,12 +7,16 @@ it. A crash or a failed check at any moment leaves the previous build in place a
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+from .errors import InputError
 
 BUILDS_DIR = ".builds"
 
@@ -75,3 +79,27 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def exclusive(directory: Path, name: str, wait_seconds: float = 0) -> Iterator[None]:
+    """One `name` run at a time: a second one waits up to `wait_seconds`, then is told so and stops.
+
+    The lock is an advisory flock, released by the kernel if the holder dies, so a killed run never
+    leaves a stale lock behind.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    lock_path = directory / f".{name}.lock"
+    deadline = time.monotonic() + wait_seconds
+    with open(lock_path, "w") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise InputError(lock_path, f"another '{name}' run holds the lock on this project",
+                                     fix="wait for it to finish; outputs are only swapped in when a run is "
+                                         "complete, so nothing was overwritten") from None
+                time.sleep(0.2)
+        yield

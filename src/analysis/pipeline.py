@@ -1,0 +1,104 @@
+"""The report cycle, step by step. Each notebook in notebooks/ calls one of these functions.
+
+A period's outputs are built in a staging folder (`output_dir`), in this order:
+
+    ingest    raw snapshots -> data/processed/ingest (its own staged swap)
+    tables    period tables -> <output_dir>/tables/<name>.parquet
+    validate  the quality gate -> <output_dir>/validation/{summary.json, validation.html}; raises on a
+              critical failure, so nothing after it runs and nothing is published
+    charts    <output_dir>/charts/<id>.{vl.json,svg,png}
+    report    <output_dir>/report.html
+
+`analysis run` publishes the staging folder to reports/<period> in one step only when every
+step succeeded (see run.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from . import schema
+from .paths import project_paths
+from .periods import Period
+from .storage import write_parquet
+
+TABLES_DIR, CHARTS_DIR, VALIDATION_DIR, NOTEBOOKS_DIR = "tables", "charts", "validation", "notebooks"
+
+
+def step_ingest(root: str | Path | None = None):
+    from .ingest import run_ingest
+
+    summary = run_ingest(root)
+    return pl.DataFrame(summary.files, schema=schema.INGEST_LOG)
+
+
+def step_tables(period: str, root: str | Path | None, output_dir: str | Path) -> dict[str, pl.DataFrame]:
+    from .tables import build_period_tables, load_inputs
+
+    inputs = load_inputs(project_paths(root), Period.parse(period))
+    tables = build_period_tables(inputs)
+    folder = Path(output_dir) / TABLES_DIR
+    for name, frame in tables.items():
+        write_parquet(frame, folder / f"{name}.parquet", schema.PERIOD_TABLES[name])
+    return tables
+
+
+def read_tables(output_dir: str | Path) -> dict[str, pl.DataFrame]:
+    folder = Path(output_dir) / TABLES_DIR
+    return {name: pl.read_parquet(folder / f"{name}.parquet") for name in schema.PERIOD_TABLES}
+
+
+def previous_published_tables(root: str | Path | None, period: Period) -> dict[str, pl.DataFrame] | None:
+    """The previous period's published tables, for the cross-cycle checks (None if not published)."""
+    folder = project_paths(root).reports / period.previous().label
+    if not (folder / TABLES_DIR).is_dir():
+        return None
+    return read_tables(folder)
+
+
+def step_validate(period: str, root: str | Path | None, output_dir: str | Path):
+    """Run the quality gate on the staged tables; write the summary and page; raise if critical."""
+    from .tables import load_inputs
+    from .validation import ValidationContext, raise_if_critical, render_validation_page, validate_period
+
+    paths, parsed = project_paths(root), Period.parse(period)
+    inputs = load_inputs(paths, parsed)
+    previous_persons = None
+    if inputs.previous_snapshot is not None:
+        previous_persons = pl.read_parquet(paths.ingest / "restricted" / "registry"
+                                           / inputs.previous_snapshot.date.isoformat() / "persons.parquet")
+    context = ValidationContext(period=parsed.label, snapshot_date=inputs.snapshot.date,
+                                previous_tables=previous_published_tables(root, parsed),
+                                previous_persons=previous_persons)
+    report = validate_period(read_tables(output_dir), inputs.persons, context)
+    folder = Path(output_dir) / VALIDATION_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    report.write_json(folder / "summary.json")
+    (folder / "validation.html").write_text(render_validation_page(report, parsed.label, inputs.synthetic),
+                                            encoding="utf-8", newline="\n")
+    raise_if_critical(report)
+    return report
+
+
+def chart_context(period: str, root: str | Path | None):
+    from .charts import ChartContext
+    from .tables import load_inputs
+
+    inputs = load_inputs(project_paths(root), Period.parse(period))
+    return ChartContext(period=inputs.period.label, period_end=inputs.period.end, synthetic=inputs.synthetic,
+                        ledger=inputs.ledger, release_events=inputs.release_events)
+
+
+def step_charts(period: str, root: str | Path | None, output_dir: str | Path) -> list[Path]:
+    from .charts import build_charts, save_charts
+
+    charts = build_charts(read_tables(output_dir), chart_context(period, root))
+    return save_charts(charts, Path(output_dir) / CHARTS_DIR)
+
+
+def step_report(period: str, root: str | Path | None, output_dir: str | Path) -> Path:
+    from .report import write_report
+
+    return write_report(period, root, Path(output_dir))

@@ -1,0 +1,115 @@
+"""reports/<period>/report.html: one self-contained, offline page per period.
+
+Headline numbers, the charts (inline SVG), the tables, the data-quality summary with its
+warnings, and the sources. Rendered with Jinja2 and autoescaping: every text that comes from
+data is escaped. No script, no stylesheet or font is loaded from anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jinja2
+import polars as pl
+
+from .paths import project_paths
+from .periods import Period
+
+TEMPLATES = Path(__file__).parent / "templates"
+MECHANISM_LABELS = {
+    "newly_detained": "newly detained", "end_of_term": "end of term", "pardon": "pardon (stayed or not reported)",
+    "pardon_with_expulsion": "pardon with forced expulsion", "death_in_custody": "death in custody", "other": "other",
+}
+
+
+def headline_numbers(tables: dict[str, pl.DataFrame]) -> dict[str, int | float | None]:
+    """Every number quoted in the report's text, keyed by a stable name."""
+    stock = {row["position"]: row for row in tables["stock"].iter_rows(named=True)}
+    flows = tables["flows"]
+    exits = {r["mechanism"]: r["persons"] for r in flows.filter(pl.col("direction") == "exit").iter_rows(named=True)}
+    entries = int(flows.filter(pl.col("direction") == "entry")["persons"].sum())
+    releases, deaths = tables["releases"], tables["deaths"]
+    reconciliation = tables["reconciliation"]
+    total_exits = int(sum(exits.values()))
+    return {
+        "held_start": stock["start"]["held"],
+        "held_end": stock["end"]["held"],
+        "held_change": stock["end"]["held"] - stock["start"]["held"],
+        "held_end_women": stock["end"]["women"],
+        "held_end_aged_60_plus": stock["end"]["aged_60_plus"],
+        "entries": entries,
+        "exits": total_exits,
+        **{f"exits_{mechanism}": int(n) for mechanism, n in exits.items()},
+        "exit_entry_ratio": round(total_exits / entries, 2) if entries else None,
+        "release_waves": releases.height,
+        "released_in_waves_published": int(releases["released"].sum()),
+        "expelled_to_lithuania_published": int(releases["expelled_to_lithuania"].fill_null(0).sum()),
+        "expelled_to_ukraine_published": int(releases["expelled_to_ukraine"].fill_null(0).sum()),
+        "deaths_in_custody_to_date": deaths.height,
+        "deaths_in_custody_in_period": int(deaths["in_period"].sum()),
+        "published_figures_in_period": reconciliation.height,
+        "published_figures_outside_tolerance": reconciliation.filter(pl.col("status") == "outside_tolerance").height,
+    }
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["thousands"] = lambda n: "–" if n is None else f"{n:,}"
+    env.filters["signed"] = lambda n: "–" if n is None else f"{n:+,}"
+    env.filters["percent"] = lambda x: "–" if x is None else f"{x:.1%}"
+    return env
+
+
+def _svg(path: Path) -> str:
+    """Inline SVG markup (vl-convert escapes every text node); the XML prolog is dropped."""
+    text = path.read_text(encoding="utf-8")
+    return text[text.index("<svg"):]
+
+
+def _records(frame: pl.DataFrame) -> list[dict]:
+    return frame.to_dicts()
+
+
+def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path:
+    from . import charts as chart_module
+    from .pipeline import chart_context, read_tables
+
+    parsed = Period.parse(period)
+    tables = read_tables(output_dir)
+    context = chart_context(period, root)
+    summary = json.loads((output_dir / "validation" / "summary.json").read_text(encoding="utf-8"))
+    figures = [{"id": chart_id, "caption": chart_module.caption(chart_id, context),
+                "svg": _svg(output_dir / "charts" / f"{chart_id}.svg")} for chart_id in chart_module.CHART_IDS]
+    reconciliation = tables["reconciliation"]
+    html = _environment().get_template("report.html.j2").render(
+        period=parsed, synthetic=context.synthetic, numbers=headline_numbers(tables),
+        mechanism_labels=MECHANISM_LABELS, figures=figures, validation=summary,
+        stock=_records(tables["stock"]), flows=_records(tables["flows"]), releases=_records(tables["releases"]),
+        composition=_records(tables["composition"]), deaths=_records(tables["deaths"]),
+        time_served=_records(tables["time_served"].filter(pl.col("persons") > 0)),
+        reconciliation=_records(reconciliation.sort("status", "as_of_to", "metric")),
+        breaches=_records(reconciliation.filter(pl.col("status") == "outside_tolerance")),
+        sources=_sources(reconciliation, tables["releases"], context.ledger),
+        snapshot_file=_snapshot_file(root, parsed),
+    )
+    path = output_dir / "report.html"
+    path.write_text(html, encoding="utf-8", newline="\n")
+    return path
+
+
+def _snapshot_file(root, period: Period) -> str:
+    from .tables import reference_snapshot, registry_snapshots
+
+    return reference_snapshot(registry_snapshots(project_paths(root)), period).source_file
+
+
+def _sources(reconciliation: pl.DataFrame, releases: pl.DataFrame, ledger: pl.DataFrame) -> list[dict]:
+    """Every published figure the report relies on: the period's figures and those behind its release waves."""
+    ids = set(reconciliation["figure_id"].to_list())
+    for joined in releases["source_figure_ids"].to_list():
+        ids.update(i for i in (joined or "").split(";") if i)
+    cited = ledger.filter(pl.col("figure_id").is_in(sorted(ids)))
+    return cited.select("figure_id", "as_of_text", "metric", "value", "qualifier", "source_org", "source_title", "url",
+                        "quote").sort("as_of_text", "figure_id").to_dicts()
