@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .errors import InputError, ValidationFailed
@@ -29,7 +30,7 @@ ROOT_OPTION = click.option("--root", type=click.Path(file_okay=False, path_type=
 
 
 def _fail(exc: Exception, code: int) -> None:
-    console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 

@@ -72,7 +72,9 @@ def step_validate(period: str, root: str | Path | None, output_dir: str | Path):
     context = ValidationContext(period=parsed.label, snapshot_date=inputs.snapshot.date,
                                 previous_tables=previous_published_tables(root, parsed),
                                 previous_persons=previous_persons)
-    report = validate_period(read_tables(output_dir), inputs.persons, context)
+    suites = paths.root / "expectations"
+    report = validate_period(read_tables(output_dir), inputs.persons, context,
+                             suites_dir=suites if suites.is_dir() else None)
     folder = Path(output_dir) / VALIDATION_DIR
     folder.mkdir(parents=True, exist_ok=True)
     report.write_json(folder / "summary.json")

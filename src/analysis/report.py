@@ -102,7 +102,8 @@ def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path
 def _snapshot_file(root, period: Period) -> str:
     from .tables import reference_snapshot, registry_snapshots
 
-    return reference_snapshot(registry_snapshots(project_paths(root)), period).source_file
+    paths = project_paths(root)
+    return reference_snapshot(paths, registry_snapshots(paths), period).source_file
 
 
 def _sources(reconciliation: pl.DataFrame, releases: pl.DataFrame, ledger: pl.DataFrame) -> list[dict]:

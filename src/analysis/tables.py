@@ -76,19 +76,35 @@ def registry_snapshots(paths: ProjectPaths) -> list[SnapshotRef]:
     return [SnapshotRef(r["snapshot_date"], r["synthetic"], r["source_file"]) for r in log.iter_rows(named=True)]
 
 
-def reference_snapshot(snapshots: list[SnapshotRef], period: Period) -> SnapshotRef:
-    """The first copy of the list dated on or after the period's end: the closest knowledge of it."""
-    for snapshot in snapshots:
-        if snapshot.date >= period.end:
-            return snapshot
-    latest = snapshots[-1].date if snapshots else "none"
-    raise InputError("--period", f"no registry snapshot covers {period} (it ends {period.end}; latest snapshot: "
-                                 f"{latest})", fix="add a copy of the list dated on or after the period's end")
+def undated_exits(paths: ProjectPaths, snapshot: SnapshotRef) -> int:
+    """People a copy lists as `former` with neither a release nor a death date (it cannot date their exit)."""
+    persons = paths.ingest / "restricted" / "registry" / snapshot.date.isoformat() / "persons.parquet"
+    return (pl.scan_parquet(persons)
+            .filter((pl.col("status") == "former") & pl.col("release_date_from").is_null()
+                    & ~(pl.col("died_in_custody") & pl.col("died_from").is_not_null()))
+            .select(pl.len()).collect().item())
+
+
+def reference_snapshot(paths: ProjectPaths, snapshots: list[SnapshotRef], period: Period) -> SnapshotRef:
+    """The first copy of the list dated on or after the period's end that can date every exit.
+
+    Counting who was held on a day needs release and death dates. The public table has no release
+    dates and the flattened JSON no deaths, so such a copy is passed over for a later, complete one;
+    if none is complete, the first covering copy is used and its undated exits are left out (and
+    reported by the quality gate).
+    """
+    covering = [s for s in snapshots if s.date >= period.end]
+    if not covering:
+        latest = snapshots[-1].date if snapshots else "none"
+        raise InputError("--period", f"no registry snapshot covers {period} (it ends {period.end}; latest "
+                                     f"snapshot: {latest})", fix="add a copy of the list dated on or after the "
+                                                                 "period's end")
+    return next((s for s in covering if undated_exits(paths, s) == 0), covering[0])
 
 
 def load_inputs(paths: ProjectPaths, period: Period) -> PeriodInputs:
     snapshots = registry_snapshots(paths)
-    snapshot = reference_snapshot(snapshots, period)
+    snapshot = reference_snapshot(paths, snapshots, period)
     earlier = [s for s in snapshots if s.date < snapshot.date]
     folder = paths.ingest / "restricted" / "registry" / snapshot.date.isoformat()
     public = paths.ingest / "public"
@@ -113,6 +129,10 @@ def person_timeline(persons: pl.DataFrame, release_records: pl.DataFrame) -> pl.
                                       "documents_withheld", "event_id")
                .unique("record_id", keep="first", maintain_order=True))
     people = persons.filter(pl.col("status") != "np").join(records, on="record_id", how="left")
+    # `former` with neither a release nor a death date cannot be placed in time: left out entirely, so
+    # that held(t) = entries up to t - exits up to t stays exact (the quality gate reports them).
+    people = people.filter(~((pl.col("status") == "former") & pl.col("release_date_from").is_null()
+                             & ~(pl.col("died_in_custody") & pl.col("died_from").is_not_null())))
     died = pl.col("died_in_custody") & pl.col("died_from").is_not_null()
     served_months = (pl.col("release_date_from") - pl.col("arrested_from")).dt.total_days() / DAYS_PER_MONTH
     inferred = (pl.when(served_months >= pl.col("sentence_months") - END_OF_TERM_SLACK_MONTHS)
@@ -128,9 +148,6 @@ def person_timeline(persons: pl.DataFrame, release_records: pl.DataFrame) -> pl.
         pl.when(died).then(pl.col("died_from")).otherwise(pl.col("release_date_from")).alias("exit"),
         mechanism.alias("exit_mechanism"),
         "penalty_regime", "facility_type", "destination", "documents_withheld", "event_id",
-    ).with_columns(
-        # `former` with neither a release nor a death date: cannot be placed in time, never counted as held.
-        (pl.col("status").eq("former") & pl.col("exit").is_null()).alias("undetermined"),
     )
 
 
