@@ -82,3 +82,42 @@ def sample_project(tmp_path_factory) -> Path:
     shutil.copytree(REPO / "expectations", root / "expectations", dirs_exist_ok=True)
     run_ingest(root)
     return root
+
+
+def rewrite_snapshot_file(path: Path, data: bytes) -> None:
+    """Replace a raw file and record its new sha256 (test fixtures only: real raw data is never edited)."""
+    from analysis.provenance import read_metadata
+
+    path.write_bytes(data)
+    meta = read_metadata(path.parent)
+    files = tuple(describe_file(path) if f.name == path.name else f for f in meta.files)
+    write_metadata(path.parent, SnapshotMetadata(**{**meta.__dict__, "files": files, "directory": None}))
+
+
+def _keep_every_tenth_person(path: Path) -> None:
+    """Thin a machine-CSV snapshot to the records whose id ends in 0 (a small, consistent sample)."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    kept = [rows[0]] + [r for r in rows[1:] if r[0].endswith("0")]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(kept)
+    rewrite_snapshot_file(path, buffer.getvalue().encode("utf-8"))
+
+
+@pytest.fixture(scope="session")
+def small_project_template(tmp_path_factory) -> Path:
+    """The embedded sample cut down for end-to-end runs: two machine-CSV snapshots (2025-12-31 and
+    2026-02-28), every tenth person, the real figures and release waves, notebooks and suites."""
+    root = tmp_path_factory.mktemp("small") / "project"
+    for folder in ("data/raw/figures", "data/raw/releases", "data/corrections", "notebooks", "expectations"):
+        shutil.copytree(REPO / folder, root / folder)
+    for date in ("2025-12-31", "2026-02-28"):
+        shutil.copytree(REPO / "data" / "raw" / "registry" / date, root / "data" / "raw" / "registry" / date)
+        _keep_every_tenth_person(next((root / "data" / "raw" / "registry" / date).glob("*.csv")))
+    return root
+
+
+@pytest.fixture
+def small_project(small_project_template, tmp_path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(small_project_template, root, symlinks=True)
+    return root

@@ -1,0 +1,104 @@
+"""The whole report cycle through Papermill, on a small cut of the sample (each run < 1 minute)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from analysis.cli import main
+from conftest import rewrite_snapshot_file, tree_digest
+
+PERIOD = "2026-02"
+
+
+def run(root, period=PERIOD):
+    return CliRunner().invoke(main, ["run", "--root", str(root), "--period", period])
+
+
+@pytest.fixture
+def published(small_project):
+    started = time.monotonic()
+    result = run(small_project)
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 60, "the chain took more than a minute on the small fixture"
+    return small_project
+
+
+def test_the_chain_publishes_tables_charts_validation_report_and_notebooks(published):
+    folder = published / "reports" / PERIOD
+    assert folder.is_symlink(), "reports/<period> is swapped in as one link"
+    assert sorted(p.stem for p in (folder / "tables").glob("*.parquet")) == sorted(
+        ["stock", "flows", "releases", "monthly", "composition", "time_served", "deaths", "reconciliation"])
+    for suffix in (".vl.json", ".svg", ".png"):
+        assert len(list((folder / "charts").glob(f"*{suffix}"))) >= 8
+    summary = json.loads((folder / "validation" / "summary.json").read_text())
+    assert summary["counts"]["failed"] == 0
+    html = (folder / "report.html").read_text()
+    assert "SYNTHETIC" in html and html.count("<svg") >= 8
+    assert "http://" not in html.replace("http://www.w3.org", "") and "<script" not in html
+    executed = sorted(p.name for p in (folder / "notebooks").glob("*.ipynb"))
+    assert executed == ["01_ingest.ipynb", "02_tables.ipynb", "03_validate.ipynb", "04_charts.ipynb",
+                        "05_report.ipynb"]
+    notebook = json.loads((folder / "notebooks" / "02_tables.ipynb").read_text())
+    assert "start_time" not in notebook["metadata"]["papermill"]
+
+
+def test_source_notebooks_are_thin_and_stripped(small_project):
+    for path in (small_project / "notebooks").glob("*.ipynb"):
+        notebook = json.loads(path.read_text())
+        code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        assert all(not c["outputs"] and c["execution_count"] is None for c in code), path.name
+        if path.name != "explore.ipynb":
+            assert "parameters" in code[0]["metadata"].get("tags", []), path.name
+        assert sum(len("".join(c["source"]).splitlines()) for c in code) < 40, f"{path.name} is not thin"
+
+
+def _corrupt_latest_snapshot(root):
+    """2026-02-28: one person released before being detained, and one person of 2025-12-31 removed."""
+    path = next((root / "data" / "raw" / "registry" / "2026-02-28").glob("*.csv"))
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    header = rows[0]
+    col = {name: i for i, name in enumerate(header)}
+    former = next(i for i, r in enumerate(rows[1:], 1) if r[col["status"]] == "former" and r[col["release_date"]])
+    rows[former][col["release_date"]] = "2019-01-01"
+    vanished = next(i for i, r in enumerate(rows[1:], 1) if r[col["status"]] == "active" and i != former)
+    del rows[vanished]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    rewrite_snapshot_file(path, buffer.getvalue().encode("utf-8"))
+
+
+def test_a_corrupted_snapshot_blocks_publication_and_keeps_the_previous_outputs(published):
+    before = tree_digest(published / "reports" / PERIOD)
+    _corrupt_latest_snapshot(published)
+    result = run(published)
+    assert result.exit_code == 3, result.output
+    message = " ".join(result.output.split())
+    assert "table persons" in message and "release_date" in message and "source_row=" in message
+    assert "table cross_cycle" in message and "still listed" in message
+    assert tree_digest(published / "reports" / PERIOD) == before, "the published outputs changed"
+    assert not [p for p in (published / "reports" / ".builds").iterdir() if p.name != (
+        published / "reports" / PERIOD).resolve().name], "a failed build was left behind"
+
+
+def test_a_disagreeing_published_figure_is_flagged_in_the_table_and_the_report(small_project):
+    path = small_project / "data" / "raw" / "figures" / "2026-11-22" / "published_figures.csv"
+    planted = ('2026-02-14,current_political_prisoners,2500,exact,persons,Planted test source,'
+               'A test figure,,"There are 2,500 political prisoners [planted by a test]"\n')
+    rewrite_snapshot_file(path, path.read_bytes() + planted.encode())
+    result = run(small_project)
+    assert result.exit_code == 0, result.output
+    folder = small_project / "reports" / PERIOD
+    reconciliation = pl.read_parquet(folder / "tables" / "reconciliation.parquet")
+    row = reconciliation.filter(pl.col("source_org") == "Planted test source").row(0, named=True)
+    assert row["status"] == "outside_tolerance" and row["value"] == 2500
+    html = (folder / "report.html").read_text()
+    assert "Planted test source published exact 2,500" in html
+    summary = json.loads((folder / "validation" / "summary.json").read_text())
+    assert summary["counts"]["warned"] >= 1
