@@ -36,7 +36,7 @@ def code_tables() -> dict[str, list[str]]:
 
     tables = {"persons": schema.PERSONS, "charges": schema.CHARGES, "quarantine": schema.QUARANTINE,
               "field_issues": schema.FIELD_ISSUES, "ingest_log": schema.INGEST_LOG, "figures": LEDGER_SCHEMA,
-              "release_events": EVENTS_SCHEMA, "release_records": RECORDS_SCHEMA}
+              "release_events": EVENTS_SCHEMA, "release_records": RECORDS_SCHEMA, **schema.PERIOD_TABLES}
     return {name: list(columns) for name, columns in tables.items()}
 
 

@@ -102,3 +102,19 @@ def test_a_disagreeing_published_figure_is_flagged_in_the_table_and_the_report(s
     assert "Planted test source published exact 2,500" in html
     summary = json.loads((folder / "validation" / "summary.json").read_text())
     assert summary["counts"]["warned"] >= 1
+
+
+def test_explore_notebook_loads_a_published_period_in_one_line(published):
+    import papermill
+
+    import analysis
+
+    assert analysis.published_periods(published) == [PERIOD]
+    assert analysis.load("stock", period=PERIOD, root=published)["held"].to_list()[-1] > 0
+    assert "<svg" in analysis.load_chart("fig-stock-over-time", period=PERIOD, root=published)._repr_svg_()
+    output = published / "explore-run.ipynb"
+    papermill.execute_notebook(str(published / "notebooks" / "explore.ipynb"), str(output),
+                               parameters={"period": PERIOD, "root": str(published)}, kernel_name="python3",
+                               progress_bar=False, cwd=str(published / "notebooks"))
+    executed = json.loads(output.read_text())
+    assert not [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]

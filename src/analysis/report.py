@@ -62,6 +62,14 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def _embedded_font() -> str:
+    """The charts' vendored font as a data URL, so the report looks the same on any machine, offline."""
+    import base64
+
+    data = (Path(__file__).parent / "assets" / "fonts" / "DejaVuSans.ttf").read_bytes()
+    return "data:font/ttf;base64," + base64.b64encode(data).decode("ascii")
+
+
 def _svg(path: Path) -> str:
     """Inline SVG markup (vl-convert escapes every text node); the XML prolog is dropped."""
     text = path.read_text(encoding="utf-8")
@@ -92,7 +100,7 @@ def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path
         reconciliation=_records(reconciliation.sort("status", "as_of_to", "metric")),
         breaches=_records(reconciliation.filter(pl.col("status") == "outside_tolerance")),
         sources=_sources(reconciliation, tables["releases"], context.ledger),
-        snapshot_file=_snapshot_file(root, parsed),
+        snapshot_file=_snapshot_file(root, parsed), font_url=_embedded_font(),
     )
     path = output_dir / "report.html"
     path.write_text(html, encoding="utf-8", newline="\n")

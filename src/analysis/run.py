@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,14 +65,29 @@ def _scrub(notebook_path: Path) -> None:
                              encoding="utf-8")
 
 
+def _ipc_kernel_manager(socket_dir: str):
+    """A kernel manager that talks to its kernel over Unix sockets, not TCP: a run opens no network port."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", str(Path(socket_dir) / "kernel"))
+            super().__init__(**kwargs)
+
+    return IPCKernelManager
+
+
 def _execute(paths: ProjectPaths, name: str, build: Path, parameters: dict[str, str]) -> Path:
     import papermill
 
     output = build / "notebooks" / name
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
-        papermill.execute_notebook(str(paths.root / "notebooks" / name), str(output), parameters=parameters,
-                                   kernel_name=KERNEL, progress_bar=False, log_output=False, cwd=str(paths.root))
+        with tempfile.TemporaryDirectory(prefix="analysis-kernel-") as sockets:
+            papermill.execute_notebook(str(paths.root / "notebooks" / name), str(output), parameters=parameters,
+                                       kernel_name=KERNEL, progress_bar=False, log_output=False,
+                                       cwd=str(paths.root), kernel_manager_class=_ipc_kernel_manager(sockets))
     except papermill.PapermillExecutionError as exc:
         if exc.ename == "ValidationFailed":
             raise ValidationFailed(exc.evalue) from None
@@ -115,7 +131,7 @@ def _result(period: Period, build: Path, target: Path, paths: ProjectPaths) -> R
     summary = json.loads((build / "validation" / "summary.json").read_text(encoding="utf-8"))
     counts = summary.get("counts", {})
     return RunResult(
-        period=period.label, report=Path(paths.relative(target)) / "report.html",
+        period=period.label, report=target.relative_to(paths.root) / "report.html",
         tables=len(list((build / "tables").glob("*.parquet"))),
         charts=len(list((build / "charts").glob("*.svg"))),
         checks=(counts.get("passed", 0), counts.get("warned", 0), counts.get("failed", 0)),
