@@ -21,16 +21,32 @@ def run(root, period=PERIOD):
     return CliRunner().invoke(main, ["run", "--root", str(root), "--period", period])
 
 
-@pytest.fixture
-def published(small_project):
+def _publish(root):
     started = time.monotonic()
-    result = run(small_project)
+    result = run(root)
     assert result.exit_code == 0, result.output
     assert time.monotonic() - started < 60, "the chain took more than a minute on the small fixture"
-    return small_project
+    return root
 
 
-def test_the_chain_publishes_tables_charts_validation_report_and_notebooks(published):
+@pytest.fixture(scope="module")
+def shared(small_project_template, tmp_path_factory):
+    """One published run for the tests that only read it."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("shared") / "project"
+    shutil.copytree(small_project_template, root, symlinks=True)
+    return _publish(root)
+
+
+@pytest.fixture
+def published(small_project):
+    """A published run of its own, for tests that change inputs."""
+    return _publish(small_project)
+
+
+def test_the_chain_publishes_tables_charts_validation_report_and_notebooks(shared):
+    published = shared
     folder = published / "reports" / PERIOD
     assert folder.is_symlink(), "reports/<period> is swapped in as one link"
     assert sorted(p.stem for p in (folder / "tables").glob("*.parquet")) == sorted(
@@ -104,7 +120,8 @@ def test_a_disagreeing_published_figure_is_flagged_in_the_table_and_the_report(s
     assert summary["counts"]["warned"] >= 1
 
 
-def test_explore_notebook_loads_a_published_period_in_one_line(published):
+def test_explore_notebook_loads_a_published_period_in_one_line(shared):
+    published = shared
     import papermill
 
     import analysis
@@ -118,3 +135,74 @@ def test_explore_notebook_loads_a_published_period_in_one_line(published):
                                progress_bar=False, cwd=str(published / "notebooks"))
     executed = json.loads(output.read_text())
     assert not [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def test_numbers_yaml_matches_what_the_tables_give(shared):
+    published = shared
+    """Every number quoted in the report's text is re-derived here from the published tables."""
+    import yaml
+
+    folder = published / "reports" / PERIOD
+    numbers = yaml.safe_load((folder / "numbers.yaml").read_text())
+    t = {p.stem: pl.read_parquet(p) for p in (folder / "tables").glob("*.parquet")}
+    stock = {r["position"]: r for r in t["stock"].iter_rows(named=True)}
+    flows = {(r["direction"], r["mechanism"]): r["persons"] for r in t["flows"].iter_rows(named=True)}
+    exits = sum(n for (direction, _), n in flows.items() if direction == "exit")
+    entries = flows[("entry", "newly_detained")]
+    monthly = t["monthly"].filter(pl.col("in_period"))
+    derived = {
+        "held_start": stock["start"]["held"], "held_end": stock["end"]["held"],
+        "held_change": stock["end"]["held"] - stock["start"]["held"],
+        "held_end_women": stock["end"]["women"], "held_end_aged_60_plus": stock["end"]["aged_60_plus"],
+        "entries": int(monthly["entries"].sum()), "exits": int(monthly["exits"].sum()),
+        **{f"exits_{m}": int(monthly[f"exits_{m}"].sum()) for m in
+           ("end_of_term", "pardon", "pardon_with_expulsion", "death_in_custody", "other")},
+        "exit_entry_ratio": round(exits / entries, 2) if entries else None,
+        "release_waves": t["releases"].height,
+        "released_in_waves_published": int(t["releases"]["released"].sum()),
+        "expelled_to_lithuania_published": int(t["releases"]["expelled_to_lithuania"].fill_null(0).sum()),
+        "expelled_to_ukraine_published": int(t["releases"]["expelled_to_ukraine"].fill_null(0).sum()),
+        "deaths_in_custody_to_date": t["deaths"].height,
+        "deaths_in_custody_in_period": t["deaths"].filter(pl.col("in_period")).height,
+        "published_figures_in_period": t["reconciliation"].height,
+        "published_figures_outside_tolerance": t["reconciliation"].filter(
+            pl.col("status") == "outside_tolerance").height,
+    }
+    assert numbers == derived
+    html = (folder / "report.html").read_text()
+    for name in ("held_end", "entries", "exits", "held_end_women", "deaths_in_custody_to_date"):
+        assert f">{numbers[name]:,}<" in html, name
+
+
+def test_manifest_records_inputs_code_libraries_and_outputs(shared):
+    published = shared
+    manifest = json.loads((published / "reports" / PERIOD / "MANIFEST.json").read_text())
+    assert manifest["period"] == PERIOD and manifest["parameters"] == {"period": PERIOD, "root": "."}
+    assert {"polars", "pyarrow", "altair", "vl-convert-python", "great-expectations"} <= set(manifest["libraries"])
+    paths = [i["path"] for i in manifest["inputs"]]
+    assert "data/raw/registry/2026-02-28/metadata.yaml" in paths and "data/raw/registry/2025-12-31/metadata.yaml" in paths
+    registry = next(i for i in manifest["inputs"] if i["path"].endswith(".csv") and "registry" in i["path"])
+    assert registry["source"]["synthetic"] is True and len(registry["sha256"]) == 64
+    outputs = {o["path"]: o for o in manifest["outputs"]}
+    assert outputs["tables/stock.parquet"]["rows"] == 2 and outputs["report.html"]["compared"]
+    assert not outputs["notebooks/02_tables.ipynb"]["compared"]
+    assert manifest["validation"]["counts"]["failed"] == 0
+
+
+def test_reproduce_matches_every_output_byte_for_byte(shared):
+    published = shared
+    result = CliRunner().invoke(main, ["reproduce", "--root", str(published), PERIOD])
+    assert result.exit_code == 0, result.output
+    assert "outputs reproduced byte for byte" in result.output and "DIFFERS" not in result.output
+
+
+def test_reproduce_names_a_changed_raw_file_and_touches_nothing(published):
+    path = next((published / "data" / "raw" / "registry" / "2026-02-28").glob("*.csv"))
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0x01
+    path.write_bytes(bytes(data))
+    before = tree_digest(published / "reports" / PERIOD)
+    result = CliRunner().invoke(main, ["reproduce", "--root", str(published), PERIOD])
+    assert result.exit_code == 2
+    assert path.name in result.output and "changed since the period was published" in " ".join(result.output.split())
+    assert tree_digest(published / "reports" / PERIOD) == before

@@ -101,6 +101,32 @@ def run(root: Path | None, period: str | None) -> None:
     out.print(result.line(), highlight=False)
 
 
+@main.command()
+@ROOT_OPTION
+@click.argument("target")
+@click.option("--keep-scratch", is_flag=True, help="Keep the scratch rebuild for inspection.")
+def reproduce(root: Path | None, target: str, keep_scratch: bool) -> None:
+    """Rebuild a published period from data/raw and compare it with its manifest, byte for byte.
+
+    TARGET is a period (2026-02) or the path of a MANIFEST.json. Inputs are checked against the
+    manifest first (a changed raw file is named and nothing is rebuilt). Prints match or the first
+    difference for every table, chart, validation summary and report; exits 1 on any mismatch.
+    """
+    from .reproduce import reproduce as rebuild
+
+    with console.status(f"rebuilding {target} in a scratch directory"):
+        result = rebuild(target, root, keep_scratch=keep_scratch)
+    for note in result.notes:
+        out.print(f"note: {note}", highlight=False)
+    for comparison in result.comparisons:
+        verdict = "[green]match[/]" if comparison.matches else f"[red]DIFFERS[/]: {escape(comparison.difference)}"
+        out.print(f"{comparison.path}: {verdict}", highlight=False)
+    matched = sum(c.matches for c in result.comparisons)
+    out.print(f"{result.period}: {matched}/{len(result.comparisons)} outputs reproduced byte for byte", highlight=False)
+    if not result.ok:
+        sys.exit(1)
+
+
 @main.command("read")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -43,8 +43,8 @@ class ProjectPaths:
 
     def relative(self, path: Path) -> str:
         """Repository-relative POSIX path, so data files never carry a machine's absolute paths."""
-        try:
-            return Path(path).resolve().relative_to(self.root).as_posix()
+        try:  # abspath, not resolve: a published reports/<period> link keeps its own name
+            return Path(os.path.abspath(path)).relative_to(self.root).as_posix()
         except ValueError:
             return Path(path).as_posix()
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import jinja2
 import polars as pl
+import yaml
 
+from . import schema
 from .paths import project_paths
 from .periods import Period
 
@@ -93,7 +95,8 @@ def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path
     reconciliation = tables["reconciliation"]
     html = _environment().get_template("report.html.j2").render(
         period=parsed, synthetic=context.synthetic, numbers=headline_numbers(tables),
-        mechanism_labels=MECHANISM_LABELS, figures=figures, validation=summary,
+        mechanism_labels=MECHANISM_LABELS, exit_mechanisms=schema.EXIT_MECHANISMS, figures=figures,
+        validation=summary,
         stock=_records(tables["stock"]), flows=_records(tables["flows"]), releases=_records(tables["releases"]),
         composition=_records(tables["composition"]), deaths=_records(tables["deaths"]),
         time_served=_records(tables["time_served"].filter(pl.col("persons") > 0)),
@@ -104,6 +107,9 @@ def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path
     )
     path = output_dir / "report.html"
     path.write_text(html, encoding="utf-8", newline="\n")
+    (output_dir / "numbers.yaml").write_text(
+        "# Every number quoted in report.html's text, by a stable name (tests re-derive each from the tables).\n"
+        + yaml.safe_dump(headline_numbers(tables), sort_keys=True), encoding="utf-8", newline="\n")
     return path
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import InputError, ValidationFailed
+from .manifest import write_manifest
 from .paths import ProjectPaths, project_paths
 from .periods import Period
 from .staging import BUILDS_DIR, exclusive, publish
@@ -118,6 +119,7 @@ def run_period(period: str | None = None, root: str | Path | None = None,
                 progress(name, index, len(NOTEBOOKS))
                 executed.append(_execute(paths, name, build, parameters))
             progress("publish", len(NOTEBOOKS), len(NOTEBOOKS))
+            write_manifest(paths, parsed, build, parameters)
             result = _result(parsed, build, target, paths)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)

@@ -1,0 +1,118 @@
+"""reports/<period>/MANIFEST.json: what a published period was built from, with, and into.
+
+Every input (path, sha256, its source metadata), the parameters, the code version, the lock
+file's hash and the versions of the libraries that write output bytes, every output (path,
+sha256, rows) and the validation summary. The build time is recorded here and nowhere else:
+no data file carries a wall-clock value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import yaml
+
+from .paths import ProjectPaths
+from .periods import Period
+from .provenance import METADATA_FILE, sha256_file
+
+MANIFEST = "MANIFEST.json"
+BYTE_WRITERS = ("polars", "pyarrow", "altair", "vl-convert-python", "great-expectations", "papermill", "jinja2")
+# Executed notebooks record the staging folder they ran in: listed, not compared byte for byte.
+NOT_COMPARED = ("notebooks/",)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def code_version(root: Path) -> dict:
+    """The commit and whether the working tree differs from it (files under reports/ and data/processed/ aside)."""
+    def git(*args: str) -> str | None:
+        try:
+            result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return result.stdout.strip() if result.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--", ".", ":!reports", ":!data/processed")
+    return {"commit": commit or "unknown", "dirty": bool(status) if status is not None else None}
+
+
+def library_versions() -> dict[str, str]:
+    return {name: metadata.version(name) for name in BYTE_WRITERS}
+
+
+def period_input_files(paths: ProjectPaths, period: Period) -> list[Path]:
+    """Every file a period's outputs depend on (the registry copies it counts and checks against,
+    release data, figures, corrections, quality suites, notebooks, the previous period's tables)."""
+    from .tables import load_inputs
+
+    inputs = load_inputs(paths, period)
+    snapshots = [inputs.snapshot] + ([inputs.previous_snapshot] if inputs.previous_snapshot else [])
+    folders = [paths.raw / "registry" / s.date.isoformat() for s in snapshots]
+    folders += [p for source in ("releases", "figures") for p in sorted((paths.raw / source).iterdir()) if p.is_dir()]
+    files = [f for folder in folders for f in sorted(folder.iterdir()) if f.is_file()]
+    files += sorted((paths.corrections).glob("*.csv"))
+    files += sorted((paths.root / "expectations").glob("*.json"))
+    files += sorted((paths.root / "notebooks").glob("0*.ipynb"))
+    previous = paths.reports / period.previous().label / "tables"
+    if previous.is_dir():
+        files += sorted(previous.glob("*.parquet"))
+    return files
+
+
+def _input_entry(paths: ProjectPaths, path: Path) -> dict:
+    entry = {"path": paths.relative(path), "sha256": sha256_file(path), "bytes": path.stat().st_size}
+    meta = path.parent / METADATA_FILE
+    if path.name != METADATA_FILE and meta.exists():
+        raw = yaml.safe_load(meta.read_text(encoding="utf-8"))
+        entry["source"] = {k: raw.get(k) for k in ("source", "snapshot_date", "synthetic", "producer", "title", "url",
+                                                   "retrieved", "licence")}
+    return entry
+
+
+def _output_entry(folder: Path, path: Path) -> dict:
+    relative = path.relative_to(folder).as_posix()
+    entry = {"path": relative, "sha256": sha256_file(path), "bytes": path.stat().st_size,
+             "compared": not relative.startswith(NOT_COMPARED)}
+    if path.suffix == ".parquet":
+        entry["rows"] = pq.read_metadata(path).num_rows
+    return entry
+
+
+def build_manifest(paths: ProjectPaths, period: Period, build: Path, parameters: dict) -> dict:
+    inputs = [_input_entry(paths, p) for p in period_input_files(paths, period)]
+    outputs = [_output_entry(build, p) for p in sorted(build.rglob("*")) if p.is_file() and p.name != MANIFEST]
+    lock = paths.root / "requirements.lock"
+    summary = json.loads((build / "validation" / "summary.json").read_text(encoding="utf-8"))
+    return {
+        "period": period.label,
+        "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "parameters": {k: v for k, v in parameters.items() if k != "output_dir"},
+        "code": code_version(paths.root),
+        "lock_sha256": sha256_file(lock) if lock.exists() else None,
+        "libraries": library_versions(),
+        "inputs": inputs,
+        "inputs_digest": _digest(json.dumps([(i["path"], i["sha256"]) for i in inputs])),
+        "outputs": outputs,
+        "validation": summary,
+    }
+
+
+def write_manifest(paths: ProjectPaths, period: Period, build: Path, parameters: dict) -> Path:
+    path = build / MANIFEST
+    path.write_text(json.dumps(build_manifest(paths, period, build, parameters), indent=2, sort_keys=True,
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def read_manifest(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
