@@ -57,7 +57,8 @@ def main() -> None:
 
 @main.command()
 @ROOT_OPTION
-def ingest(root: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Rebuild even if raw files and code are unchanged.")
+def ingest(root: Path | None, force: bool) -> None:
     """Turn every raw snapshot in data/raw into typed Parquet under data/processed/ingest.
 
     Checksums are verified first; person-level tables go to the restricted area; rows read =
@@ -66,7 +67,7 @@ def ingest(root: Path | None) -> None:
     from .ingest import run_ingest
 
     with console.status("ingesting") as status:
-        summary = run_ingest(root, progress=lambda message: status.update(f"ingesting {message}"))
+        summary = run_ingest(root, progress=lambda message: status.update(f"ingesting {message}"), force=force)
     table = Table("snapshot", "file", "shape", "encoding", "read", "written", "quarantined", "field issues",
                   "active", title="Ingest (SYNTHETIC files say so in their names)")
     for row in summary.files:
@@ -81,7 +82,8 @@ def ingest(root: Path | None) -> None:
 @ROOT_OPTION
 @click.option("--period", default=None, help="A month (2026-02), quarter (2025-Q4) or year (2025); "
                                              "default: the latest month of the registry snapshots.")
-def run(root: Path | None, period: str | None) -> None:
+@click.option("--force", is_flag=True, help="Rebuild even if inputs, code and parameters are unchanged.")
+def run(root: Path | None, period: str | None, force: bool) -> None:
     """Run the report cycle for one period: ingest, tables, quality gate, charts, report.
 
     The notebooks in notebooks/ run through Papermill into a staging folder; reports/PERIOD is
@@ -95,10 +97,43 @@ def run(root: Path | None, period: str | None) -> None:
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=False) as bar:
         task = bar.add_task("starting", total=5)
-        result = run_period(period, root, progress=lambda name, done, total: bar.update(
+        result = run_period(period, root, force=force, progress=lambda name, done, total: bar.update(
             task, description=f"{period or 'latest'}: {name}", completed=done, total=total))
         bar.update(task, description="published", completed=5)
     out.print(result.line(), highlight=False)
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--from", "first", required=True, help="First period (e.g. 2020-05).")
+@click.option("--to", "last", default=None, help="Last period (default: the latest month of the snapshots).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes for the quality gate, charts and report.")
+@click.option("--force", is_flag=True, help="Rebuild every period even if unchanged.")
+def backfill(root: Path | None, first: str, last: str | None, jobs: int, force: bool) -> None:
+    """Build every period in a range; periods whose inputs, code and parameters are unchanged are skipped.
+
+    Runs the same steps as the notebooks, in-process (no executed notebook copies), ingesting once.
+    Each period is published on its own when its checks pass; exits 3 if any period failed.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .backfill import periods_between, run_backfill
+    from .run import default_period
+
+    last = last or default_period(root)
+    total = len(periods_between(first, last))
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task("planning", total=total)
+        result = run_backfill(first, last, root, jobs=jobs, force=force,
+                              progress=lambda message: bar.update(task, description=message),
+                              advance=lambda label: bar.update(task, advance=1, description=f"done {label}"))
+    for label, error in sorted(result.failed.items()):
+        console.print(f"[bold red]{label} not published:[/] {escape(error)}", highlight=False)
+    out.print(result.line(), highlight=False)
+    if result.failed:
+        sys.exit(3)
 
 
 @main.command()

@@ -38,9 +38,11 @@ class IngestSummary:
     rows_quarantined: int = 0
     field_issues: int = 0
     files: list[dict] = field(default_factory=list)
+    skipped: bool = False
 
     def line(self) -> str:
-        return (f"ingested {self.snapshots} registry snapshot(s): {self.rows_read} rows read = "
+        verb = "unchanged since the last ingest" if self.skipped else "ingested"
+        return (f"{verb}: {self.snapshots} registry snapshot(s): {self.rows_read} rows read = "
                 f"{self.rows_written} written + {self.rows_quarantined} quarantined; "
                 f"{self.field_issues} field issue(s); output in {self.output}")
 
@@ -117,10 +119,33 @@ def ingest_releases_and_figures(paths: ProjectPaths, out: Path, progress: Callab
                   out / "restricted" / "releases" / "release_records.parquet", RECORDS_SCHEMA)
 
 
+KEY_FILE = "BUILD_KEY"
+
+
+def _unchanged(paths: ProjectPaths, key: str) -> IngestSummary | None:
+    """The published build's summary if it was made from exactly these inputs and code."""
+    key_file = paths.ingest / KEY_FILE
+    if not key_file.exists() or key_file.read_text(encoding="utf-8").strip() != key:
+        return None
+    log = pl.read_parquet(paths.ingest / "public" / "ingest_log.parquet")
+    summary = IngestSummary(output=paths.ingest, snapshots=log.height, files=log.to_dicts(), skipped=True,
+                            rows_read=int(log["rows_read"].sum()), rows_written=int(log["rows_written"].sum()),
+                            rows_quarantined=int(log["rows_quarantined"].sum()), field_issues=int(log["field_issues"].sum()))
+    return summary
+
+
 def run_ingest(root: str | Path | None = None, progress: Callable[[str], None] = lambda _m: None,
-               wait_seconds: float = 0) -> IngestSummary:
-    """Ingest everything under data/raw; the previous build stays in place unless this one completes."""
+               wait_seconds: float = 0, force: bool = False) -> IngestSummary:
+    """Ingest everything under data/raw; the previous build stays in place unless this one completes.
+
+    Skipped (in well under a second) when the published build came from the same raw files and code.
+    """
+    from .keys import ingest_key
+
     paths = project_paths(root)
+    key = ingest_key(paths)
+    if not force and (unchanged := _unchanged(paths, key)):
+        return unchanged
     summary = IngestSummary(output=paths.ingest)
     with exclusive(paths.processed, "ingest", wait_seconds=wait_seconds), staged(paths.ingest) as build:
         log = ingest_registry(paths, build, summary, progress)
@@ -129,4 +154,5 @@ def run_ingest(root: str | Path | None = None, progress: Callable[[str], None] =
         write_parquet(log_frame, build / "public" / "ingest_log.parquet", schema.INGEST_LOG)
         summary.files = log
         assert summary.rows_read == summary.rows_written + summary.rows_quarantined, summary.line()
+        (build / KEY_FILE).write_text(key + "\n", encoding="utf-8")
     return summary

@@ -50,13 +50,13 @@ def library_versions() -> dict[str, str]:
     return {name: metadata.version(name) for name in BYTE_WRITERS}
 
 
-def period_input_files(paths: ProjectPaths, period: Period) -> list[Path]:
-    """Every file a period's outputs depend on (the registry copies it counts and checks against,
-    release data, figures, corrections, quality suites, notebooks, the previous period's tables)."""
-    from .tables import load_inputs
+def period_input_files(paths: ProjectPaths, period: Period, previous_tables: bool = True) -> list[Path]:
+    """Every file a period's outputs depend on: the registry copies it counts and checks against,
+    release data, figures, corrections, quality suites, notebooks and, if asked, the previous
+    period's published tables."""
+    from .tables import period_snapshots
 
-    inputs = load_inputs(paths, period)
-    snapshots = [inputs.snapshot] + ([inputs.previous_snapshot] if inputs.previous_snapshot else [])
+    snapshots = [s for s in period_snapshots(paths, period) if s is not None]
     folders = [paths.raw / "registry" / s.date.isoformat() for s in snapshots]
     folders += [p for source in ("releases", "figures") for p in sorted((paths.raw / source).iterdir()) if p.is_dir()]
     files = [f for folder in folders for f in sorted(folder.iterdir()) if f.is_file()]
@@ -64,7 +64,7 @@ def period_input_files(paths: ProjectPaths, period: Period) -> list[Path]:
     files += sorted((paths.root / "expectations").glob("*.json"))
     files += sorted((paths.root / "notebooks").glob("0*.ipynb"))
     previous = paths.reports / period.previous().label / "tables"
-    if previous.is_dir():
+    if previous_tables and previous.is_dir():
         files += sorted(previous.glob("*.parquet"))
     return files
 
@@ -88,13 +88,24 @@ def _output_entry(folder: Path, path: Path) -> dict:
     return entry
 
 
-def build_manifest(paths: ProjectPaths, period: Period, build: Path, parameters: dict) -> dict:
-    inputs = [_input_entry(paths, p) for p in period_input_files(paths, period)]
+def _previous_table_entries(period: Period, previous_dir: Path | None) -> list[dict]:
+    """The previous period's tables, named where they are (or will be) published."""
+    if previous_dir is None or not (Path(previous_dir) / "tables").is_dir():
+        return []
+    return [{"path": f"reports/{period.previous().label}/tables/{p.name}", "sha256": sha256_file(p),
+             "bytes": p.stat().st_size} for p in sorted((Path(previous_dir) / "tables").glob("*.parquet"))]
+
+
+def build_manifest(paths: ProjectPaths, period: Period, build: Path, parameters: dict, build_key: str,
+                   previous_dir: Path | None) -> dict:
+    inputs = [_input_entry(paths, p) for p in period_input_files(paths, period, previous_tables=False)]
+    inputs += _previous_table_entries(period, previous_dir)
     outputs = [_output_entry(build, p) for p in sorted(build.rglob("*")) if p.is_file() and p.name != MANIFEST]
     lock = paths.root / "requirements.lock"
     summary = json.loads((build / "validation" / "summary.json").read_text(encoding="utf-8"))
     return {
         "period": period.label,
+        "build_key": build_key,
         "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "parameters": {k: v for k, v in parameters.items() if k != "output_dir"},
         "code": code_version(paths.root),
@@ -107,10 +118,11 @@ def build_manifest(paths: ProjectPaths, period: Period, build: Path, parameters:
     }
 
 
-def write_manifest(paths: ProjectPaths, period: Period, build: Path, parameters: dict) -> Path:
+def write_manifest(paths: ProjectPaths, period: Period, build: Path, parameters: dict, build_key: str,
+                   previous_dir: Path | None) -> Path:
+    manifest = build_manifest(paths, period, build, parameters, build_key, previous_dir)
     path = build / MANIFEST
-    path.write_text(json.dumps(build_manifest(paths, period, build, parameters), indent=2, sort_keys=True,
-                               ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
 

@@ -50,27 +50,26 @@ def read_tables(output_dir: str | Path) -> dict[str, pl.DataFrame]:
     return {name: pl.read_parquet(folder / f"{name}.parquet") for name in schema.PERIOD_TABLES}
 
 
-def previous_published_tables(root: str | Path | None, period: Period) -> dict[str, pl.DataFrame] | None:
-    """The previous period's published tables, for the cross-cycle checks (None if not published)."""
+def previous_dir(root: str | Path | None, period: Period) -> Path | None:
+    """The previous period's published folder, if it has tables (for the cross-cycle checks)."""
     folder = project_paths(root).reports / period.previous().label
-    if not (folder / TABLES_DIR).is_dir():
-        return None
-    return read_tables(folder)
+    return folder if (folder / TABLES_DIR).is_dir() else None
 
 
-def step_validate(period: str, root: str | Path | None, output_dir: str | Path):
+def step_validate(period: str, root: str | Path | None, output_dir: str | Path, previous: str | Path | None = None):
     """Run the quality gate on the staged tables; write the summary and page; raise if critical."""
     from .tables import load_inputs
     from .validation import ValidationContext, raise_if_critical, render_validation_page, validate_period
 
     paths, parsed = project_paths(root), Period.parse(period)
     inputs = load_inputs(paths, parsed)
+    previous = previous if previous is not None else previous_dir(root, parsed)
     previous_persons = None
     if inputs.previous_snapshot is not None:
         previous_persons = pl.read_parquet(paths.ingest / "restricted" / "registry"
                                            / inputs.previous_snapshot.date.isoformat() / "persons.parquet")
     context = ValidationContext(period=parsed.label, snapshot_date=inputs.snapshot.date,
-                                previous_tables=previous_published_tables(root, parsed),
+                                previous_tables=read_tables(previous) if previous else None,
                                 previous_persons=previous_persons)
     suites = paths.root / "expectations"
     report = validate_period(read_tables(output_dir), inputs.persons, context,

@@ -34,10 +34,12 @@ class RunResult:
     charts: int = 0
     checks: tuple[int, int, int] = (0, 0, 0)   # passed, warned, failed
     notebooks: list[Path] = field(default_factory=list)
+    skipped: bool = False
 
     def line(self) -> str:
         passed, warned, failed = self.checks
-        return (f"{self.period}: {self.tables} tables, {self.charts} charts, checks {passed} passed / {warned} warned "
+        unchanged = " (unchanged: inputs, code and parameters as published; nothing rebuilt)" if self.skipped else ""
+        return (f"{self.period}{unchanged}: {self.tables} tables, {self.charts} charts, checks {passed} passed / {warned} warned "
                 f"/ {failed} failed; report: {self.report}")
 
 
@@ -101,15 +103,37 @@ def _execute(paths: ProjectPaths, name: str, build: Path, parameters: dict[str, 
     return output
 
 
+def current_key(paths: ProjectPaths, period: Period) -> str:
+    """The content address of a period: its inputs, the code, the lock and the previous period's tables."""
+    from .keys import period_key, tables_digest
+    from .pipeline import previous_dir
+
+    previous = previous_dir(paths.root, period)
+    return period_key(paths, period, tables_digest(previous / "tables") if previous else "")
+
+
 def run_period(period: str | None = None, root: str | Path | None = None,
-               progress: Callable[[str, int, int], None] = lambda _n, _i, _t: None) -> RunResult:
-    """Run the notebook chain for one period; publish reports/<period> only if every step passed."""
+               progress: Callable[[str, int, int], None] = lambda _n, _i, _t: None, force: bool = False) -> RunResult:
+    """Run the notebook chain for one period; publish reports/<period> only if every step passed.
+
+    Nothing is rebuilt when the published period came from the same inputs, code and parameters.
+    """
+    from .ingest import run_ingest
+    from .keys import published_key
+    from .pipeline import previous_dir
+
     paths = project_paths(root)
     parsed = Period.parse(period or default_period(root))
     target = paths.reports / parsed.label
     builds = paths.reports / BUILDS_DIR
     builds.mkdir(parents=True, exist_ok=True)
     with exclusive(paths.reports, f"run-{parsed.label}"):
+        run_ingest(paths.root, wait_seconds=600)
+        key = current_key(paths, parsed)
+        if not force and published_key(paths, parsed.label) == key:
+            result = _result(parsed, target, target, paths)
+            result.skipped = True
+            return result
         build = builds / f"{parsed.label}-{uuid.uuid4().hex[:12]}"
         build.mkdir()
         parameters = {"period": parsed.label, "root": ".", "output_dir": build.relative_to(paths.root).as_posix()}
@@ -119,7 +143,7 @@ def run_period(period: str | None = None, root: str | Path | None = None,
                 progress(name, index, len(NOTEBOOKS))
                 executed.append(_execute(paths, name, build, parameters))
             progress("publish", len(NOTEBOOKS), len(NOTEBOOKS))
-            write_manifest(paths, parsed, build, parameters)
+            write_manifest(paths, parsed, build, parameters, key, previous_dir(paths.root, parsed))
             result = _result(parsed, build, target, paths)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import time
 import uuid
@@ -65,8 +66,10 @@ def sweep(target: Path) -> None:
     if not builds.is_dir():
         return
     current = target.resolve() if target.is_symlink() else None
-    for candidate in builds.glob(f"{target.name}-*"):
-        if candidate.resolve() != current:
+    # Exactly this target's builds: "2025" must not sweep the builds of "2025-01".
+    own = re.compile(rf"{re.escape(target.name)}-(?:legacy-)?[0-9a-f]{{8,12}}")
+    for candidate in builds.iterdir():
+        if own.fullmatch(candidate.name) and candidate.resolve() != current:
             shutil.rmtree(candidate, ignore_errors=True)
 
 

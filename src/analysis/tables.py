@@ -102,10 +102,16 @@ def reference_snapshot(paths: ProjectPaths, snapshots: list[SnapshotRef], period
     return next((s for s in covering if undated_exits(paths, s) == 0), covering[0])
 
 
-def load_inputs(paths: ProjectPaths, period: Period) -> PeriodInputs:
+def period_snapshots(paths: ProjectPaths, period: Period) -> tuple[SnapshotRef, SnapshotRef | None]:
+    """The copy a period is counted from, and the copy before it (for the cross-cycle checks)."""
     snapshots = registry_snapshots(paths)
     snapshot = reference_snapshot(paths, snapshots, period)
     earlier = [s for s in snapshots if s.date < snapshot.date]
+    return snapshot, (earlier[-1] if earlier else None)
+
+
+def load_inputs(paths: ProjectPaths, period: Period) -> PeriodInputs:
+    snapshot, previous = period_snapshots(paths, period)
     folder = paths.ingest / "restricted" / "registry" / snapshot.date.isoformat()
     public = paths.ingest / "public"
     return PeriodInputs(
@@ -115,7 +121,7 @@ def load_inputs(paths: ProjectPaths, period: Period) -> PeriodInputs:
         release_records=pl.read_parquet(paths.ingest / "restricted" / "releases" / "release_records.parquet"),
         release_events=pl.read_parquet(public / "release_events.parquet"),
         ledger=pl.read_parquet(public / "figures.parquet"),
-        previous_snapshot=earlier[-1] if earlier else None,
+        previous_snapshot=previous,
     )
 
 
