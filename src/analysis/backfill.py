@@ -82,8 +82,9 @@ def _heavy_steps(job: _Job) -> tuple[str, str | None]:
 
 
 def _plan(paths: ProjectPaths, periods: list[Period], force: bool, result: BackfillResult,
-          progress: Callable[[str], None]) -> list[_Job]:
-    """Decide, in order, which periods to rebuild; stage the tables of those that are."""
+          progress: Callable[[str], None], submit: Callable[[_Job], None] = lambda _j: None) -> list[_Job]:
+    """Decide, in order, which periods to rebuild; stage the tables of those that are and hand each
+    to `submit` at once, so workers start while later periods are still being planned."""
     from .keys import period_key, published_key, tables_digest
     from .pipeline import TABLES_DIR, step_tables
 
@@ -105,7 +106,9 @@ def _plan(paths: ProjectPaths, periods: list[Period], force: bool, result: Backf
         build.mkdir()
         step_tables(period.label, paths.root, build)
         staged[period.label] = build
-        jobs.append(_Job(str(paths.root), period.label, str(build), str(previous) if previous else None, key))
+        job = _Job(str(paths.root), period.label, str(build), str(previous) if previous else None, key)
+        jobs.append(job)
+        submit(job)
     return jobs
 
 
@@ -120,19 +123,18 @@ def run_backfill(first: str, last: str, root: str | Path | None = None, jobs: in
     with exclusive(paths.reports, "backfill"):
         progress("ingest")
         run_ingest(paths.root, wait_seconds=600)
-        planned = _plan(paths, periods, force, result, progress)
-        for label in result.skipped:
-            advance(label)
-        if not planned:
-            return result
         if jobs <= 1:
-            outcomes = (_heavy_steps(job) for job in planned)
-            _collect(outcomes, result, advance)
+            planned = _plan(paths, periods, force, result, progress)
+            _collect((_heavy_steps(job) for job in planned), result, advance)
         else:
             context = multiprocessing.get_context("spawn")  # polars and GX are not fork-safe
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                _collect((f.result() for f in as_completed([pool.submit(_heavy_steps, j) for j in planned])),
-                         result, advance)
+                futures = []
+                planned = _plan(paths, periods, force, result, progress,
+                                submit=lambda job: futures.append(pool.submit(_heavy_steps, job)))
+                _collect((f.result() for f in as_completed(futures)), result, advance)
+        for label in result.skipped:
+            advance(label)
     for job in planned:
         if job.period in result.failed:
             shutil.rmtree(job.build, ignore_errors=True)

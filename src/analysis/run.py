@@ -145,12 +145,24 @@ def run_period(period: str | None = None, root: str | Path | None = None,
             progress("publish", len(NOTEBOOKS), len(NOTEBOOKS))
             write_manifest(paths, parsed, build, parameters, key, previous_dir(paths.root, parsed))
             result = _result(parsed, build, target, paths)
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, ValidationFailed):
+                _keep_failed_validation(paths, parsed, build)
             shutil.rmtree(build, ignore_errors=True)
             raise
         publish(build, target)
+        shutil.rmtree(paths.reports / ".failed" / parsed.label, ignore_errors=True)
     result.notebooks = [target / "notebooks" / p.name for p in executed]
     return result
+
+
+def _keep_failed_validation(paths: ProjectPaths, period: Period, build: Path) -> None:
+    """Keep a blocked run's validation results (no personal data) in reports/.failed/<period> for inspection."""
+    source = build / "validation"
+    if source.is_dir():
+        target = paths.reports / ".failed" / period.label / "validation"
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target)
 
 
 def _result(period: Period, build: Path, target: Path, paths: ProjectPaths) -> RunResult:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
+from pathlib import Path
 
 import polars as pl
 import yaml
@@ -67,18 +68,33 @@ class PeriodInputs:
         return person_timeline(self.persons, self.release_records)
 
 
+# Reads of one ingest build are cached by the build's real folder: a new ingest is a new folder, so
+# the cache can never serve stale data, and a backfill reads each snapshot once per process.
+@lru_cache(maxsize=32)
+def _read(build: str, relative: str) -> pl.DataFrame:
+    return pl.read_parquet(Path(build) / relative)
+
+
+def _ingested(paths: ProjectPaths, relative: str) -> pl.DataFrame:
+    if not paths.ingest.exists():
+        raise InputError(paths.ingest, "no ingest output yet", fix="run `analysis ingest` first")
+    return _read(str(paths.ingest.resolve()), relative)
+
+
 def registry_snapshots(paths: ProjectPaths) -> list[SnapshotRef]:
     """The ingested registry snapshots, oldest first (from the public ingest log)."""
-    log_path = paths.ingest / "public" / "ingest_log.parquet"
-    if not log_path.exists():
-        raise InputError(log_path, "no ingest output yet", fix="run `analysis ingest` first")
-    log = pl.read_parquet(log_path).filter(pl.col("source") == "registry").sort("snapshot_date")
+    log = _ingested(paths, "public/ingest_log.parquet").filter(pl.col("source") == "registry").sort("snapshot_date")
     return [SnapshotRef(r["snapshot_date"], r["synthetic"], r["source_file"]) for r in log.iter_rows(named=True)]
 
 
 def undated_exits(paths: ProjectPaths, snapshot: SnapshotRef) -> int:
     """People a copy lists as `former` with neither a release nor a death date (it cannot date their exit)."""
-    persons = paths.ingest / "restricted" / "registry" / snapshot.date.isoformat() / "persons.parquet"
+    return _undated_exits(str(paths.ingest.resolve()), snapshot.date.isoformat())
+
+
+@lru_cache(maxsize=32)
+def _undated_exits(build: str, date: str) -> int:
+    persons = Path(build) / "restricted" / "registry" / date / "persons.parquet"
     return (pl.scan_parquet(persons)
             .filter((pl.col("status") == "former") & pl.col("release_date_from").is_null()
                     & ~(pl.col("died_in_custody") & pl.col("died_from").is_not_null()))
@@ -112,15 +128,14 @@ def period_snapshots(paths: ProjectPaths, period: Period) -> tuple[SnapshotRef, 
 
 def load_inputs(paths: ProjectPaths, period: Period) -> PeriodInputs:
     snapshot, previous = period_snapshots(paths, period)
-    folder = paths.ingest / "restricted" / "registry" / snapshot.date.isoformat()
-    public = paths.ingest / "public"
+    folder = f"restricted/registry/{snapshot.date.isoformat()}"
     return PeriodInputs(
         period=period, snapshot=snapshot,
-        persons=pl.read_parquet(folder / "persons.parquet"),
-        charges=pl.read_parquet(folder / "charges.parquet"),
-        release_records=pl.read_parquet(paths.ingest / "restricted" / "releases" / "release_records.parquet"),
-        release_events=pl.read_parquet(public / "release_events.parquet"),
-        ledger=pl.read_parquet(public / "figures.parquet"),
+        persons=_ingested(paths, f"{folder}/persons.parquet"),
+        charges=_ingested(paths, f"{folder}/charges.parquet"),
+        release_records=_ingested(paths, "restricted/releases/release_records.parquet"),
+        release_events=_ingested(paths, "public/release_events.parquet"),
+        ledger=_ingested(paths, "public/figures.parquet"),
         previous_snapshot=previous,
     )
 
