@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from .releases import EVENTS_SCHEMA
+
 DATE_FIELDS = ("birth_date", "arrested", "verdict_date", "penalty_start_date", "release_date", "appeal_date", "died")
 
 
@@ -156,23 +158,14 @@ FLOWS: dict[str, pl.DataType] = {
     "synthetic": pl.Boolean,
 }
 
+# The release waves of the period as published (release_events' columns, less its bookkeeping),
+# next to the people of our release records in each wave.
+_EVENT_COLUMNS_NOT_REPEATED = ("counts_toward_list", "source_figure_ids", "notes", "source_file")
 RELEASES: dict[str, pl.DataType] = {
     "period": pl.String,
-    "event_id": pl.String,
-    "date": pl.Date,
-    "date_precision": pl.String,
-    "released": pl.Int64,                       # as published
-    "political_prisoners_released": pl.Int64,   # as published, where stated
-    "mechanism": pl.String,
-    "destination": pl.String,
-    "expelled_to_lithuania": pl.Int64,
-    "expelled_to_ukraine": pl.Int64,
-    "without_documents": pl.Int64,
-    "without_documents_qualifier": pl.String,
-    "foreign_nationals": pl.Int64,
-    "mediator": pl.String,
+    **{name: dtype for name, dtype in EVENTS_SCHEMA.items() if name not in _EVENT_COLUMNS_NOT_REPEATED},
     "source_figure_ids": pl.String,             # ';'-separated ledger ids
-    "our_released": pl.Int64,                   # people in our release records released that day in this wave
+    "our_released": pl.Int64,                   # people in our release records released in this wave
     "our_to_lithuania": pl.Int64,
     "our_to_ukraine": pl.Int64,
     "our_documents_withheld": pl.Int64,
