@@ -495,14 +495,13 @@ def test_page_escapes_text_from_data_and_works_offline(bad_report):
 # ------------------------------------------------------------------------------ a real snapshot
 
 
-def _ingested(date: str) -> Path:
-    return REPO / "data" / "processed" / "ingest" / "restricted" / "registry" / date / "persons.parquet"
+def _ingested(root: Path, date: str) -> Path:
+    return root / "data" / "processed" / "ingest" / "restricted" / "registry" / date / "persons.parquet"
 
 
-@pytest.mark.skipif(not _ingested("2026-02-28").exists(), reason="run `analysis ingest` first")
-def test_real_snapshot_passes_every_person_rule():
-    persons = pl.read_parquet(_ingested("2026-02-28"))
-    previous = pl.read_parquet(_ingested("2026-01-31"))
+def test_real_snapshot_passes_every_person_rule(sample_project):
+    persons = pl.read_parquet(_ingested(sample_project, "2026-02-28"))
+    previous = pl.read_parquet(_ingested(sample_project, "2026-01-31"))
     report = validate_period(good_tables(), persons, ValidationContext(PERIOD, SNAPSHOT, previous_tables(), previous))
     person_checks = [c for c in report.checks if c.table in ("persons", "cross_cycle")]
     assert all(c.success for c in person_checks), [c.describe() for c in person_checks if not c.success]
@@ -512,14 +511,13 @@ def test_real_snapshot_passes_every_person_rule():
     assert not any(name in dumped for name in names)
 
 
-@pytest.mark.skipif(not _ingested("2026-02-28").exists(), reason="run `analysis ingest` first")
-def test_real_period_tables_pass_the_gate():
-    tables = pytest.importorskip("analysis.tables")
+def test_real_period_tables_pass_the_gate(sample_project):
+    from analysis import tables
     from analysis.paths import project_paths
     from analysis.periods import Period
 
-    inputs = tables.load_inputs(project_paths(REPO), Period.parse(PERIOD))
-    previous = pl.read_parquet(_ingested(inputs.previous_snapshot.date.isoformat()))
+    inputs = tables.load_inputs(project_paths(sample_project), Period.parse(PERIOD))
+    previous = pl.read_parquet(_ingested(sample_project, inputs.previous_snapshot.date.isoformat()))
     context = ValidationContext(PERIOD, inputs.snapshot.date, None, previous)
     report = validate_period(tables.build_period_tables(inputs), inputs.persons, context)
     assert report.passed, [c.describe() for c in report.critical_failures]
