@@ -111,7 +111,7 @@ class _RowParser:
         row[f"{out}_to"] = parsed.end if parsed else None
         row[f"{out}_precision"] = parsed.precision if parsed else None
 
-    def _optional(self, record: RawRecord, field: str, parse, row: dict) -> object | None:
+    def _optional(self, record: RawRecord, field: str, parse) -> object | None:
         text = record.fields.get(field, "")
         try:
             return parse(text)
@@ -148,7 +148,7 @@ class _RowParser:
             row["status"] = parsing.parse_status(text.get("status", ""))
         except ValueError as exc:
             raise RowRejected("status", str(exc))
-        row["gender"] = self._optional(record, "gender", parsing.parse_gender, row)
+        row["gender"] = self._optional(record, "gender", parsing.parse_gender)
 
         for raw_field, out in SECONDARY_DATES.items():
             self._date(record, raw_field, out, row, critical=False)
@@ -159,15 +159,15 @@ class _RowParser:
         self._died(record, text.get("died", ""), row)
 
         charges_raw = f.get("articles", "") or ""
-        charges = self._optional(record, "articles", parsing.parse_charges, row) if charges_raw.strip() else []
+        charges = self._optional(record, "articles", parsing.parse_charges) if charges_raw.strip() else []
         row["charges_raw"] = charges_raw or None
         row["charge_count"] = len(charges) if charges is not None else None
 
-        sentence = self._optional(record, "decision", parsing.parse_sentence, row)
+        sentence = self._optional(record, "decision", parsing.parse_sentence)
         row.update(sentence_raw=text.get("decision") or None,
                    sentence_kind=sentence.kind if sentence else None,
                    sentence_months=sentence.months if sentence else None)
-        penalty = self._optional(record, "penalty", parsing.parse_penalty, row)
+        penalty = self._optional(record, "penalty", parsing.parse_penalty)
         row.update(penalty_raw=text.get("penalty") or None,
                    penalty_regime=penalty.regime if penalty else None,
                    colony_security=penalty.colony_security if penalty else None)
@@ -202,7 +202,7 @@ class _RowParser:
         facility = None
         if cell.strip():
             title, address = parsing.split_prison_cell(cell)
-            facility = self._optional(record, "prison", lambda _t: parsing.parse_facility(title, address), row)
+            facility = self._optional(record, "prison", lambda _t: parsing.parse_facility(title, address))
         row.update(facility_title=facility.title if facility else None,
                    facility_type=facility.type if facility else None,
                    facility_number=facility.number if facility else None,
