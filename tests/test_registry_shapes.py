@@ -176,3 +176,23 @@ def test_one_synthetic_snapshot_in_all_three_shapes_reads_the_same(tmp_path):
     assert machine.select(key).is_duplicated().sum() == 0
     left, right = machine.select(key + shared).sort(key), public.select(key + shared).sort(key)
     assert left.equals(right)
+
+
+def test_remembered_parses_fail_the_same_way_every_time():
+    """The reader remembers each distinct cell's parse; a remembered failure is raised again, unchanged."""
+    from analysis.registry import _Memo
+
+    calls = []
+
+    def parse(text):
+        calls.append(text)
+        if not text.isdigit():
+            raise ValueError(f"{text!r} is not a number")
+        return int(text)
+
+    memo = _Memo(parse)
+    assert [memo("7"), memo("7")] == [7, 7]
+    for _ in range(2):
+        with pytest.raises(ValueError, match="'x' is not a number"):
+            memo("x")
+    assert calls == ["7", "x"]

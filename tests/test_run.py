@@ -63,6 +63,10 @@ def test_the_chain_publishes_tables_charts_validation_report_and_notebooks(share
                         "05_report.ipynb"]
     notebook = json.loads((folder / "notebooks" / "02_tables.ipynb").read_text())
     assert "start_time" not in notebook["metadata"]["papermill"]
+    for name in executed:   # the notebooks share kernels, but each reads as if it ran alone
+        cells = json.loads((folder / "notebooks" / name).read_text())["cells"]
+        counts = [c["execution_count"] for c in cells if c["cell_type"] == "code"]
+        assert counts == list(range(1, len(counts) + 1)), (name, counts)
 
 
 def test_source_notebooks_are_thin_and_stripped(small_project):

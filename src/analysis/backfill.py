@@ -64,6 +64,9 @@ class _Job:
 
 def _heavy_steps(job: _Job) -> tuple[str, str | None]:
     """Quality gate, charts, report, manifest, publish: in a worker process."""
+    from .kernel import skip_iri_grammars
+
+    skip_iri_grammars()
     from .manifest import write_manifest
     from .pipeline import step_charts, step_report, step_validate
 

@@ -134,6 +134,13 @@ def _unchanged(paths: ProjectPaths, key: str) -> IngestSummary | None:
     return summary
 
 
+def ingest_is_current(paths: ProjectPaths) -> bool:
+    """Whether the published ingest came from the present raw files and code (nothing to do)."""
+    from .keys import ingest_key
+
+    return _unchanged(paths, ingest_key(paths)) is not None
+
+
 def run_ingest(root: str | Path | None = None, progress: Callable[[str], None] = lambda _m: None,
                wait_seconds: float = 0, force: bool = False) -> IngestSummary:
     """Ingest everything under data/raw; the previous build stays in place unless this one completes.

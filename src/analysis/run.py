@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,13 @@ from .periods import Period
 from .staging import BUILDS_DIR, exclusive, publish
 
 NOTEBOOKS = ("01_ingest.ipynb", "02_tables.ipynb", "03_validate.ipynb", "04_charts.ipynb", "05_report.ipynb")
-KERNEL = "python3"
+# The chain in stages of (notebook, kernel). The quality gate and the charts both read only the staged
+# tables, so they run side by side, one kernel per core; the report needs both. The gate's kernel is
+# the slow one to warm up (Great Expectations), so everything else runs in the main kernel, which is
+# ready by the time the ingest is done.
+MAIN, GATE = 0, 1
+STAGES = ((("01_ingest.ipynb", MAIN),), (("02_tables.ipynb", MAIN),),
+          (("03_validate.ipynb", GATE), ("04_charts.ipynb", MAIN)), (("05_report.ipynb", MAIN),))
 
 
 @dataclass
@@ -68,39 +73,35 @@ def _scrub(notebook_path: Path) -> None:
                              encoding="utf-8")
 
 
-def _ipc_kernel_manager(socket_dir: str):
-    """A kernel manager that talks to its kernel over Unix sockets, not TCP: a run opens no network port."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    class IPCKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            kwargs.setdefault("transport", "ipc")
-            kwargs.setdefault("ip", str(Path(socket_dir) / "kernel"))
-            super().__init__(**kwargs)
-
-    return IPCKernelManager
-
-
-def _execute(paths: ProjectPaths, name: str, build: Path, parameters: dict[str, str]) -> Path:
-    import papermill
+def _execute(kernel, paths: ProjectPaths, name: str, build: Path, parameters: dict[str, str]) -> Path:
+    from .kernel import NotebookFailed
 
     output = build / "notebooks" / name
-    output.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with tempfile.TemporaryDirectory(prefix="analysis-kernel-") as sockets:
-            papermill.execute_notebook(str(paths.root / "notebooks" / name), str(output), parameters=parameters,
-                                       kernel_name=KERNEL, progress_bar=False, log_output=False,
-                                       cwd=str(paths.root), kernel_manager_class=_ipc_kernel_manager(sockets))
-    except papermill.PapermillExecutionError as exc:
+        return kernel.execute(paths.root / "notebooks" / name, output, parameters)
+    except NotebookFailed as exc:
         if exc.ename == "ValidationFailed":
             raise ValidationFailed(exc.evalue) from None
         if exc.ename in ("InputError", "ChecksumMismatch"):
             raise InputError(paths.root / "notebooks" / name, exc.evalue) from None
-        raise RuntimeError(f"notebook {name} failed: {exc.ename}: {exc.evalue}") from None
+        raise
     finally:
         if output.exists():
             _scrub(output)
-    return output
+
+
+def _run_stage(stage, kernels, paths: ProjectPaths, build: Path, parameters: dict[str, str]) -> None:
+    """Run a stage's notebooks at once, each in its kernel; if any fails, raise the first in chain order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if len(stage) == 1:
+        name, kernel = stage[0]
+        _execute(kernels[kernel], paths, name, build, parameters)
+        return
+    with ThreadPoolExecutor(len(stage)) as pool:
+        futures = [pool.submit(_execute, kernels[kernel], paths, name, build, parameters) for name, kernel in stage]
+    for future in futures:
+        future.result()
 
 
 def current_key(paths: ProjectPaths, period: Period) -> str:
@@ -118,7 +119,8 @@ def run_period(period: str | None = None, root: str | Path | None = None,
 
     Nothing is rebuilt when the published period came from the same inputs, code and parameters.
     """
-    from .ingest import run_ingest
+    from .ingest import ingest_is_current, run_ingest
+    from .kernel import WARM_UP_GATE, WARM_UP_MAIN, SharedKernel
     from .keys import published_key
     from .pipeline import previous_dir
 
@@ -128,31 +130,41 @@ def run_period(period: str | None = None, root: str | Path | None = None,
     builds = paths.reports / BUILDS_DIR
     builds.mkdir(parents=True, exist_ok=True)
     with exclusive(paths.reports, f"run-{parsed.label}"):
-        run_ingest(paths.root, wait_seconds=600)
-        key = current_key(paths, parsed)
-        if not force and published_key(paths, parsed.label) == key:
-            result = _result(parsed, target, target, paths)
-            result.skipped = True
-            return result
-        build = builds / f"{parsed.label}-{uuid.uuid4().hex[:12]}"
-        build.mkdir()
-        parameters = {"period": parsed.label, "root": ".", "output_dir": build.relative_to(paths.root).as_posix()}
-        try:
-            executed = []
-            for index, name in enumerate(NOTEBOOKS):
-                progress(name, index, len(NOTEBOOKS))
-                executed.append(_execute(paths, name, build, parameters))
-            progress("publish", len(NOTEBOOKS), len(NOTEBOOKS))
-            write_manifest(paths, parsed, build, parameters, key, previous_dir(paths.root, parsed))
-            result = _result(parsed, build, target, paths)
-        except BaseException as exc:
-            if isinstance(exc, ValidationFailed):
-                _keep_failed_validation(paths, parsed, build)
-            shutil.rmtree(build, ignore_errors=True)
-            raise
+        if not force and ingest_is_current(paths) and published_key(paths, parsed.label) == current_key(paths, parsed):
+            return _unchanged(parsed, target, paths)
+        # The kernels start and import while this process ingests.
+        with SharedKernel(paths.root, WARM_UP_MAIN) as main, SharedKernel(paths.root, WARM_UP_GATE) as gate:
+            run_ingest(paths.root, wait_seconds=600)
+            key = current_key(paths, parsed)
+            if not force and published_key(paths, parsed.label) == key:
+                return _unchanged(parsed, target, paths)
+            build = builds / f"{parsed.label}-{uuid.uuid4().hex[:12]}"
+            build.mkdir()
+            parameters = {"period": parsed.label, "root": ".", "output_dir": build.relative_to(paths.root).as_posix()}
+            try:
+                done = 0
+                for stage in STAGES:
+                    for name, _kernel in stage:
+                        progress(name, done, len(NOTEBOOKS))
+                    _run_stage(stage, (main, gate), paths, build, parameters)
+                    done += len(stage)
+                progress("publish", len(NOTEBOOKS), len(NOTEBOOKS))
+                write_manifest(paths, parsed, build, parameters, key, previous_dir(paths.root, parsed))
+                result = _result(parsed, build, target, paths)
+            except BaseException as exc:
+                if isinstance(exc, ValidationFailed):
+                    _keep_failed_validation(paths, parsed, build)
+                shutil.rmtree(build, ignore_errors=True)
+                raise
         publish(build, target)
         shutil.rmtree(paths.reports / ".failed" / parsed.label, ignore_errors=True)
-    result.notebooks = [target / "notebooks" / p.name for p in executed]
+    result.notebooks = [target / "notebooks" / name for name in NOTEBOOKS]
+    return result
+
+
+def _unchanged(period: Period, target: Path, paths: ProjectPaths) -> RunResult:
+    result = _result(period, target, target, paths)
+    result.skipped = True
     return result
 
 

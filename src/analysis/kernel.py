@@ -1,0 +1,99 @@
+"""Jupyter kernels shared by a notebook chain, reached over Unix sockets (a run opens no TCP port).
+
+Starting a kernel and importing Polars, Great Expectations and Altair into it costs more than most
+steps of a period (about 1 s to start, 2-4 s of imports). A run therefore starts its kernels once,
+warming them up while the parent process ingests, and runs several notebooks in each. Each notebook
+still begins from nothing a reader could see: before every notebook the IPython namespace, history
+and execution count are reset, so an executed notebook reads exactly as if it had run alone. What
+carries over is only the imported modules and their per-process caches of ingested Parquet.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+KERNEL_NAME = "python3"
+
+def skip_iri_grammars() -> None:
+    """Keep jsonschema from compiling IRI grammars this package never uses (1.1 s per process).
+
+    jsonschema (under GX, Altair, nbformat and Papermill) imports rfc3987_syntax when it is installed
+    (jupyter-events pulls it in), which builds 38 Lark parsers at import time, only to check the
+    "iri" string format. Called in the processes a run owns (its parent, kernels and workers), never
+    in a researcher's own session; jsonschema then simply has no "iri" format checker.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+# Sent silently before any notebook, so that no notebook's record shows it.
+_SKIP_UNUSED = "import analysis.kernel; analysis.kernel.skip_iri_grammars(); "
+WARM_UP_MAIN = _SKIP_UNUSED + "import analysis.pipeline, analysis.tables, analysis.charts, analysis.report"
+WARM_UP_GATE = _SKIP_UNUSED + "import analysis.pipeline, analysis.validation, great_expectations"
+RESET = "get_ipython().reset(new_session=True)"
+
+
+class NotebookFailed(RuntimeError):
+    def __init__(self, name: str, ename: str, evalue: str):
+        super().__init__(f"notebook {name} failed: {ename}: {evalue}")
+        self.name, self.ename, self.evalue = name, ename, evalue
+
+
+class SharedKernel:
+    """Context manager: start an IPC kernel in `cwd`, warm it up, and run notebooks in it one by one."""
+
+    def __init__(self, cwd: Path, warm_up: str = ""):
+        self.cwd, self.warm_up = Path(cwd), warm_up
+        self._sockets = None
+        self.manager = self.client = None
+
+    def __enter__(self) -> SharedKernel:
+        skip_iri_grammars()
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self._sockets = tempfile.TemporaryDirectory(prefix="analysis-kernel-")
+        self.manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc",
+                                          ip=str(Path(self._sockets.name) / "kernel"))
+        try:
+            run_sync(self.manager.start_kernel)(cwd=str(self.cwd))
+            self.client = self.manager.blocking_client()
+            self.client.start_channels()
+            self.client.wait_for_ready(timeout=120)
+            if self.warm_up:   # runs in the kernel while the caller gets on with other work
+                self.client.execute(self.warm_up, silent=True, store_history=False)
+            import papermill  # noqa: F401  (its import costs ~0.5 s: take it here, not in the first notebook)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def execute(self, source: Path, output: Path, parameters: dict[str, str]) -> Path:
+        """Execute one notebook from a fresh namespace; raise NotebookFailed naming the error raised in it."""
+        import papermill
+
+        reply = self.client.execute_interactive(RESET, silent=True, store_history=False, timeout=600)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"could not reset the kernel before {source.name}: {reply['content']}")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # No `cwd=` here: the kernel already runs in self.cwd, and Papermill's cwd changes the whole
+            # process's directory, which two notebooks running at once would leave in a muddle.
+            papermill.execute_notebook(str(source.resolve()), str(output.resolve()), parameters=parameters,
+                                       kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
+                                       km=self.manager)
+        except papermill.PapermillExecutionError as exc:
+            raise NotebookFailed(source.name, exc.ename, exc.evalue) from None
+        return output
+
+    def __exit__(self, *_exc) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.client is not None:
+            self.client.stop_channels()
+        if self.manager is not None and self.manager.has_kernel:
+            # Every notebook has finished and written its files: nothing is lost by not waiting.
+            run_sync(self.manager.shutdown_kernel)(now=True)
+        if self._sockets is not None:
+            self._sockets.cleanup()
