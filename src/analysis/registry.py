@@ -77,6 +77,14 @@ SECONDARY_DATES = {"birthday": "birth_date", "verdict_date": "verdict_date",
                    "penalty_start_date": "penalty_start_date", "appeal_date": "appeal_date"}
 
 
+# Plausibility floors: the list is of people held in independent Belarus (from 1991), and no one on
+# it was born before 1910. A 1900 in a date cell is a typo or a placeholder, never a fact.
+EARLIEST_EVENT = dt.date(1991, 1, 1)
+EARLIEST_DATES = {"birth_date": dt.date(1910, 1, 1)}
+# Dates a copy may list before they happen: a sentence's start and an appeal hearing are scheduled.
+MAY_BE_AHEAD = {"penalty_start_date", "appeal_date"}
+
+
 class RowRejected(Exception):
     def __init__(self, field: str, reason: str):
         super().__init__(reason)
@@ -140,8 +148,12 @@ class _RowParser:
         text = record.fields.get(raw_field, "")
         try:
             parsed = _parse_date(text)
-            if parsed and self.snapshot_date and parsed.start > self.snapshot_date and critical:
+            if parsed and self.snapshot_date and parsed.start > self.snapshot_date and out not in MAY_BE_AHEAD:
                 raise ValueError(f"{parsed.start} is after the snapshot date {self.snapshot_date}")
+            floor = EARLIEST_DATES.get(out, EARLIEST_EVENT)
+            if parsed and parsed.end < floor:
+                raise ValueError(f"{parsed.start} is before {floor}: not a plausible {out.replace('_', ' ')} "
+                                 f"for this list")
         except ValueError as exc:
             if critical:
                 raise RowRejected(raw_field, f"{exc}")
@@ -167,7 +179,7 @@ class _RowParser:
 
         record_id = None
         if "id" in text or self.table.shape != fmt.SHAPE_PUBLIC:
-            if not re.fullmatch(r"\d{1,12}", text.get("id", "")):
+            if not re.fullmatch(r"[0-9]{1,12}", text.get("id", "")):
                 raise RowRejected("id", f"record id {text.get('id', '')!r} is not a positive integer")
             record_id = int(text["id"])
         row["record_id"] = record_id
@@ -268,6 +280,8 @@ def _deduplicate(table: RawTable) -> tuple[list[RawRecord], list[Quarantined]]:
             continue
         seen_content[content] = record.row
         record_id = record.fields.get("id", "").strip()
+        if record_id.isascii() and record_id.isdigit():
+            record_id = str(int(record_id))   # "0101" and "101" are one record id
         if record_id and record_id in seen_id:
             first = seen_id[record_id]
             differing = sorted(k for k in record.fields if record.fields.get(k) != first.fields.get(k))
