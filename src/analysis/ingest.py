@@ -19,13 +19,13 @@ from typing import Callable
 
 import polars as pl
 
-from . import schema
+from . import faults, schema
 from .corrections import read_corrections
 from .errors import InputError
 from .paths import ProjectPaths, project_paths
 from .provenance import list_snapshots, verify_checksums
 from .registry import RegistryRead, read_registry_file
-from .staging import exclusive, staged
+from .staging import exclusive, naming_write_errors, staged
 from .storage import write_parquet
 
 
@@ -96,6 +96,7 @@ def ingest_registry(paths: ProjectPaths, out: Path, summary: IngestSummary,
                       schema.QUARANTINE)
         write_parquet(_relabel(read.field_issues, "source_file", label), folder / "field_issues.parquet",
                       schema.FIELD_ISSUES)
+        faults.checkpoint("ingest", folder)   # crash tests stop here: staged, not yet swapped in
         row = _log_row(paths, meta, path, read)
         log.append(row)
         summary.snapshots += 1
@@ -154,7 +155,8 @@ def run_ingest(root: str | Path | None = None, progress: Callable[[str], None] =
     if not force and (unchanged := _unchanged(paths, key)):
         return unchanged
     summary = IngestSummary(output=paths.ingest)
-    with exclusive(paths.processed, "ingest", wait_seconds=wait_seconds), staged(paths.ingest) as build:
+    with (exclusive(paths.processed, "ingest", wait_seconds=wait_seconds), staged(paths.ingest) as build,
+          naming_write_errors(build)):
         log = ingest_registry(paths, build, summary, progress)
         ingest_releases_and_figures(paths, build, progress)
         log_frame = pl.DataFrame(log, schema=schema.INGEST_LOG).sort("source", "snapshot_date", "source_file")

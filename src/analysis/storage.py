@@ -10,6 +10,8 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
+from .staging import naming_write_errors
+
 WRITER_SETTINGS = dict(
     compression="zstd",
     compression_level=3,
@@ -27,9 +29,10 @@ def write_parquet(frame: pl.DataFrame, path: Path, schema: dict | None = None) -
         missing = [c for c in schema if c not in frame.columns]
         assert not missing, f"{path}: columns missing from the frame: {missing}"
         frame = frame.select([pl.col(c).cast(t) for c, t in schema.items()])
-    path.parent.mkdir(parents=True, exist_ok=True)
     table = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
-    pq.write_table(table, path, **WRITER_SETTINGS)
+    with naming_write_errors(path):   # pyarrow's disk-full error names no file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, path, **WRITER_SETTINGS)
     return path
 
 
