@@ -78,6 +78,7 @@ def sample_project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("sample") / "project"
     shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
     shutil.copytree(REPO / "data" / "corrections", root / "data" / "corrections")
+    shutil.copytree(REPO / "data" / "privacy", root / "data" / "privacy")
     shutil.copytree(REPO / "notebooks", root / "notebooks")
     shutil.copytree(REPO / "expectations", root / "expectations", dirs_exist_ok=True)
     run_ingest(root)
@@ -108,7 +109,8 @@ def small_project_template(tmp_path_factory) -> Path:
     """The embedded sample cut down for end-to-end runs: two machine-CSV snapshots (2025-12-31 and
     2026-02-28), every tenth person, the real figures and release waves, notebooks and suites."""
     root = tmp_path_factory.mktemp("small") / "project"
-    for folder in ("data/raw/figures", "data/raw/releases", "data/corrections", "notebooks", "expectations"):
+    for folder in ("data/raw/figures", "data/raw/releases", "data/corrections", "data/privacy", "notebooks",
+                   "expectations"):
         shutil.copytree(REPO / folder, root / folder)
     for date in ("2025-12-31", "2026-02-28"):
         shutil.copytree(REPO / "data" / "raw" / "registry" / date, root / "data" / "raw" / "registry" / date)

@@ -117,7 +117,7 @@ def good_tables(period: str = PERIOD) -> dict[str, pl.DataFrame]:
                            _month("2026-01", D(2026, 1, 31), 1010, 15, 10, 5, 10, 0, 0, False),
                            _month("2026-02", D(2026, 2, 28), 1000, 30, 8, 2, 0, 1, 1, True)], schema.MONTHLY),
         "composition": _table([{"period": period, "as_of": D(2026, 2, 28), "dimension": d, "category": k,
-                                "persons": n, "share": n / 1018, "synthetic": True}
+                                "persons": n, "share": n / 1018, "suppressed": False, "synthetic": True}
                                for d, k, n in (("gender", "male", 883), ("gender", "female", 125),
                                                ("gender", "unknown", 10), ("penalty_regime", "colony", 900),
                                                ("penalty_regime", "unknown", 118),
@@ -125,7 +125,7 @@ def good_tables(period: str = PERIOD) -> dict[str, pl.DataFrame]:
                                                ("age_band", "60+", 52))], schema.COMPOSITION),
         "time_served": _table([{"period": period, "scope": "to_date", "mechanism": "pardon", "persons": 300,
                                 "median_months": 20.0, "p25_months": 12.0, "p75_months": 30.0, "mean_months": 22.5,
-                                "synthetic": True}], schema.TIME_SERVED),
+                                "suppressed": False, "synthetic": True}], schema.TIME_SERVED),
         "deaths": _table([{"period": period, "date": day, "cumulative": n, "in_period": n == 2, "synthetic": True}
                           for n, day in ((1, D(2023, 5, 7)), (2, D(2026, 2, 20)))], schema.DEATHS),
         "reconciliation": _table([_figure(period, "fig-0123456789", "within_bounds", "Viasna"),
@@ -268,8 +268,9 @@ ATTACK = "<img src=x onerror=alert(1)>"
 def _bad_inputs():
     tables = good_tables()
     tables["stock"] = tables["stock"].with_columns(pl.col("held").cast(pl.String))  # wrong dtype
-    tables["composition"] = tables["composition"].with_columns(  # negative count
-        persons=pl.when(pl.col("dimension") == "age_band").then(-1).otherwise(pl.col("persons")))
+    tables["composition"] = tables["composition"].with_columns(  # a negative count; two people shown
+        persons=pl.when(pl.col("dimension") == "age_band").then(-1)
+        .when(pl.col("category") == "unknown").then(2).otherwise(pl.col("persons")))
     tables["flows"] = tables["flows"].with_columns(mechanism=pl.col("mechanism").replace("other", "escape"))
     tables["monthly"] = tables["monthly"].with_columns(  # 2025-12 ends one too high
         held_end=pl.when(pl.col("month") == "2025-12").then(1011).otherwise(pl.col("held_end")),
@@ -309,6 +310,7 @@ def test_every_planted_violation_and_nothing_else_fails(bad_report):
         ("cross_cycle", "critical", "A revision of the start stock"),
         ("stock", "critical", "Column names, order and types equal the declared schema"),
         ("composition", "critical", "persons is a count: never negative"),
+        ("composition", "critical", "No shown cell counts fewer people than the small-count threshold"),
         ("flows", "critical", "An exit's mechanism is an exit mechanism"),
         ("stock_flow", "critical", "The period's entries and exits by mechanism"),
         ("stock_flow", "critical", "held_end = held_start + entries - exits"),
@@ -362,10 +364,16 @@ def test_start_must_equal_previous_published_end(bad_report):
 
 
 def test_negative_count(bad_report):
-    found = next(c for c in failing(bad_report, "composition"))
+    found = check(bad_report, "composition", "persons is a count")
     assert (found.columns, found.severity) == (("persons",), "critical")
     assert found.rule == "persons is a count: never negative"
     assert found.examples == ({"dimension": "age_band", "category": "60+", "persons": -1},)
+
+
+def test_a_shown_small_count_blocks_publication(bad_report):
+    found = check(bad_report, "composition", "No shown cell counts fewer people")
+    assert found.severity == "critical" and found.columns == ("persons", "suppressed")
+    assert {e["category"] for e in found.examples} == {"unknown", "60+"}
 
 
 def test_unknown_vocabulary_values(bad_report):
@@ -393,7 +401,7 @@ def test_failure_message_names_table_column_rule_and_rows_but_no_person(bad_repo
     with pytest.raises(ValidationFailed) as caught:
         raise_if_critical(bad_report)
     message = str(caught.value)
-    assert message.startswith("quality gate for period 2026-02 (snapshot 2026-02-28) failed: 13 critical check(s)")
+    assert message.startswith("quality gate for period 2026-02 (snapshot 2026-02-28) failed: 14 critical check(s)")
     assert ("table persons, column(s) birth_date_from, arrested_to\n"
             "    rule: A person is born before their detention") in message
     assert "[" not in message.split("source_file=")[0]  # the CLI prints it through Rich markup
@@ -487,7 +495,7 @@ def test_headline_move_beyond_the_bound_warns_unless_flows_explain_it():
 def test_page_escapes_text_from_data_and_works_offline(bad_report):
     page = render_validation_page(bad_report, PERIOD, synthetic=True)
     assert ATTACK not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert "SYNTHETIC DATA" in page and "BLOCKED: 13 critical checks failed" in page
+    assert "SYNTHETIC DATA" in page and "BLOCKED: 14 critical checks failed" in page
     for external in ("<script", "http://", "https://", "<link", "@import", "url("):
         assert external not in page
     assert "SYNTHETIC DATA" not in render_validation_page(bad_report, PERIOD, synthetic=False)

@@ -25,7 +25,8 @@ from typing import Callable
 from .errors import InputError, ValidationFailed
 from .paths import ProjectPaths, project_paths
 from .periods import Period
-from .staging import BUILDS_DIR, exclusive, publish
+from .privacy import PrivacyViolation, publish_checked
+from .staging import BUILDS_DIR, exclusive, unwritable
 
 
 @dataclass
@@ -78,10 +79,14 @@ def _heavy_steps(job: _Job) -> tuple[str, str | None]:
             step_report(job.period, job.root, build)
             write_manifest(paths, period, build, {"period": job.period, "root": "."}, job.key,
                            Path(job.previous) if job.previous else None)
-            publish(build, paths.reports / job.period)
+            publish_checked(paths, period, build, paths.reports / job.period)
         return job.period, None
-    except (ValidationFailed, InputError) as exc:
-        return job.period, str(exc)  # its staged tables may still serve the next period; removed at the end
+    except (ValidationFailed, InputError, PrivacyViolation) as exc:
+        return job.period, str(exc)
+    except OSError as exc:   # a full disk or an unwritable folder: reported with the period, like a failed check
+        if (problem := unwritable(exc)) is None:
+            raise
+        return job.period, f"cannot write outputs: {problem}"  # its staged tables may still serve the next period; removed at the end
 
 
 def _plan(paths: ProjectPaths, periods: list[Period], force: bool, result: BackfillResult,

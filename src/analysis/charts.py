@@ -879,7 +879,8 @@ def _share_text(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _composition_articles(tables: dict[str, pl.DataFrame], context: ChartContext) -> alt.TopLevelMixin:
     chart_id = "fig-composition-articles"
-    comp = _table(tables, "composition").filter(pl.col("dimension") == "article_group")
+    everything = _table(tables, "composition").filter(pl.col("dimension") == "article_group")
+    comp = _shown(everything)
     if comp.height == 0:
         return _empty(chart_id, context, "No composition by article group for this period.")
     # Largest first; "Other articles" always last.
@@ -899,9 +900,22 @@ def _composition_articles(tables: dict[str, pl.DataFrame], context: ChartContext
     held = _held_at(tables, as_of)
     note = (f"Share of all {_fmt(held)} people held on {as_of.isoformat()}; " if held is not None
             else f"Share of all people held on {as_of.isoformat()}; ") + \
-        "a person charged under several groups counts in each."
+        "a person charged under several groups counts in each." + _suppressed_note(everything)
     return alt.layer(bars, text).properties(width=260, height=28 * frame.height,
                                             title=_title(chart_id, context, note))
+
+
+def _shown(composition: pl.DataFrame) -> pl.DataFrame:
+    """The cells a chart may draw: suppressed small counts have no number to draw."""
+    return composition.filter(~pl.col("suppressed")) if "suppressed" in composition.columns else composition
+
+
+def _suppressed_note(composition: pl.DataFrame) -> str:
+    hidden = composition.filter(pl.col("suppressed")).height if "suppressed" in composition.columns else 0
+    if not hidden:
+        return ""
+    return (f" {hidden} small {'category is' if hidden == 1 else 'categories are'} not shown "
+            f"(suppressed so that no one can be singled out).")
 
 
 def _held_at(tables: dict[str, pl.DataFrame], day: dt.date) -> int | None:
@@ -1109,7 +1123,8 @@ def _age_key(category: str) -> tuple[int, str]:
 
 def _composition_gender_age(tables: dict[str, pl.DataFrame], context: ChartContext) -> alt.TopLevelMixin:
     chart_id = "fig-composition-gender-age"
-    comp = _table(tables, "composition")
+    everything = _table(tables, "composition").filter(pl.col("dimension").is_in(["gender", "age_band"]))
+    comp = _shown(everything)
     gender = comp.filter(pl.col("dimension") == "gender").with_columns(
         pl.col("category").replace(GENDER_LABELS).alias("category"))
     age = comp.filter(pl.col("dimension") == "age_band").with_columns(
@@ -1140,4 +1155,4 @@ def _composition_gender_age(tables: dict[str, pl.DataFrame], context: ChartConte
         panels.append(panel(age, order, "Age on " + as_of.isoformat()))
     held = _held_at(tables, as_of)
     note = f"People held on {as_of.isoformat()}" + (f": {_fmt(held)}." if held is not None else ".")
-    return alt.hconcat(*panels, spacing=40, title=_title(chart_id, context, note))
+    return alt.hconcat(*panels, spacing=40, title=_title(chart_id, context, note + _suppressed_note(everything)))

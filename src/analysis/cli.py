@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .errors import InputError, ValidationFailed
+from .errors import InputError, PrivacyViolation, ValidationFailed
 from .paths import project_paths
 
 # Wide enough for the tables when output goes to a file or a scheduler's log, not a terminal.
@@ -42,8 +42,14 @@ class _Guarded(click.Group):
             return super().invoke(ctx)
         except InputError as exc:
             _fail(exc, 2)
-        except ValidationFailed as exc:
+        except (ValidationFailed, PrivacyViolation) as exc:
             _fail(exc, 3)
+        except Exception as exc:   # a full disk or an unwritable folder, here or in a notebook kernel
+            from .staging import unwritable
+
+            if (cannot_write := unwritable(exc)) is None:
+                raise
+            _fail(cannot_write, 4)
 
 
 @click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,7 +57,9 @@ class _Guarded(click.Group):
 def main() -> None:
     """Count, track and publish figures on political prisoners in Belarus, traceably.
 
-    Exit codes: 0 success, 2 bad input (the message names file, row and field), 3 a failed quality check.
+    Exit codes: 0 success, 2 bad input (the message names file, row and field), 3 a failed quality
+    check or a privacy check (restricted values found in a build: nothing published), 4 outputs
+    could not be written (disk full, permission denied: nothing published).
     """
 
 
@@ -174,15 +182,16 @@ def read_command(path: Path, output: Path | None) -> None:
 
     read = read_registry_file(path)
     table = read.table
-    out.print(f"{path}: {table.shape}, {table.encoding}, delimiter {table.delimiter!r}, "
+    out.print(escape(f"{path}: {table.shape}, {table.encoding}, delimiter {table.delimiter!r}, "
               f"language {table.language or '-'}; snapshot {read.snapshot_date or 'unknown'}; "
-              f"{'SYNTHETIC' if read.synthetic else 'real'}")
+              f"{'SYNTHETIC' if read.synthetic else 'real'}"), highlight=False)
     out.print(f"rows read {read.rows_read} = written {read.persons.height} + quarantined {read.quarantine.height}; "
               f"{read.field_issues.height} field issue(s); {read.charges.height} charge(s)")
     counts = read.persons.group_by("status").len().sort("status")
     out.print(", ".join(f"{s}: {n}" for s, n in counts.iter_rows()))
     for row in read.quarantine.head(10).iter_rows(named=True):
-        out.print(f"  quarantined row {row['source_row']} field '{row['field']}': {row['reason']}", highlight=False)
+        out.print(escape(f"  quarantined row {row['source_row']} field '{row['field']}': {row['reason']}"),
+                  highlight=False)
     if output:
         write_parquet(read.persons, output, schema.PERSONS)
         out.print(f"wrote {output}")
@@ -299,6 +308,26 @@ def raw_verify(root: Path | None) -> None:
             verify_checksums(meta)
             count += len(meta.files)
     out.print(f"{count} raw file(s) match their recorded sha256")
+
+
+@main.command("export")
+@ROOT_OPTION
+@click.option("--period", required=True, help="A published period: a month (2026-02), quarter (2025-Q4) or year.")
+@click.option("--table", "tables", multiple=True, metavar="NAME",
+              help="A public table to export (repeat for several; default: all of the period's tables).")
+@click.option("--to", "target", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the CSV files (created if missing).")
+def export(root: Path | None, period: str, tables: tuple[str, ...], target: Path) -> None:
+    """Write a published period's public tables as CSV for spreadsheets.
+
+    Reads only reports/PERIOD/tables/ (counts, no names). Files are UTF-8 with a byte-order mark
+    so Excel shows Cyrillic; a text cell starting with = + - @ (or a tab/CR) gets a leading ' so it
+    cannot run as a formula. Exits 2 if the period is not published.
+    """
+    from .export import export_period
+
+    for path in export_period(period, target, root=root, tables=tables or None):
+        out.print(f"wrote {escape(str(path))}", highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

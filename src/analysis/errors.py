@@ -51,3 +51,7 @@ class ChecksumMismatch(InputError):
 
 class ValidationFailed(Exception):
     """A quality gate found a critical problem; nothing was published."""
+
+
+class PrivacyViolation(RuntimeError):
+    """A staged build holds restricted values (names, birth dates, withheld ids...): nothing was published."""

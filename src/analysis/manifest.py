@@ -54,6 +54,7 @@ def period_input_files(paths: ProjectPaths, period: Period, previous_tables: boo
     """Every file a period's outputs depend on: the registry copies it counts and checks against,
     release data, figures, corrections, quality suites, notebooks and, if asked, the previous
     period's published tables."""
+    from .privacy import policy_files
     from .tables import period_snapshots
 
     snapshots = [s for s in period_snapshots(paths, period) if s is not None]
@@ -61,6 +62,7 @@ def period_input_files(paths: ProjectPaths, period: Period, previous_tables: boo
     folders += [p for source in ("releases", "figures") for p in sorted((paths.raw / source).iterdir()) if p.is_dir()]
     files = [f for folder in folders for f in sorted(folder.iterdir()) if f.is_file()]
     files += sorted((paths.corrections).glob("*.csv"))
+    files += policy_files(paths)
     files += sorted((paths.root / "expectations").glob("*.json"))
     files += sorted((paths.root / "notebooks").glob("0*.ipynb"))
     previous = paths.reports / period.previous().label / "tables"

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import polars as pl
 
-from . import schema
+from . import faults, schema
 from .paths import project_paths
 from .periods import Period
+from .staging import naming_write_errors
 from .storage import write_parquet
 
 TABLES_DIR, CHARTS_DIR, VALIDATION_DIR, NOTEBOOKS_DIR = "tables", "charts", "validation", "notebooks"
@@ -42,6 +43,7 @@ def step_tables(period: str, root: str | Path | None, output_dir: str | Path) ->
     folder = Path(output_dir) / TABLES_DIR
     for name, frame in tables.items():
         write_parquet(frame, folder / f"{name}.parquet", schema.PERIOD_TABLES[name])
+        faults.checkpoint("tables", folder)   # crash tests stop here: one table written, the rest not
     return tables
 
 
@@ -70,15 +72,18 @@ def step_validate(period: str, root: str | Path | None, output_dir: str | Path, 
                                            / inputs.previous_snapshot.date.isoformat() / "persons.parquet")
     context = ValidationContext(period=parsed.label, snapshot_date=inputs.snapshot.date,
                                 previous_tables=read_tables(previous) if previous else None,
-                                previous_persons=previous_persons)
+                                previous_persons=previous_persons,
+                                small_count_threshold=inputs.policy.small_count_threshold)
     suites = paths.root / "expectations"
     report = validate_period(read_tables(output_dir), inputs.persons, context,
                              suites_dir=suites if suites.is_dir() else None)
     folder = Path(output_dir) / VALIDATION_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    report.write_json(folder / "summary.json")
-    (folder / "validation.html").write_text(render_validation_page(report, parsed.label, inputs.synthetic),
-                                            encoding="utf-8", newline="\n")
+    with naming_write_errors(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        report.write_json(folder / "summary.json")
+        faults.checkpoint("validation", folder)   # crash tests stop here: the summary written, the page not
+        (folder / "validation.html").write_text(render_validation_page(report, parsed.label, inputs.synthetic),
+                                                encoding="utf-8", newline="\n")
     raise_if_critical(report)
     return report
 
@@ -93,13 +98,21 @@ def chart_context(period: str, root: str | Path | None):
 
 
 def step_charts(period: str, root: str | Path | None, output_dir: str | Path) -> list[Path]:
-    from .charts import build_charts, save_charts
+    from .charts import build_charts, save_chart
 
     charts = build_charts(read_tables(output_dir), chart_context(period, root))
-    return save_charts(charts, Path(output_dir) / CHARTS_DIR)
+    folder = Path(output_dir) / CHARTS_DIR
+    saved: list[Path] = []
+    with naming_write_errors(folder):
+        # Chart by chart (what charts.save_charts does), so that a crash test can stop between two.
+        for chart_id, chart in charts.items():
+            saved.extend(save_chart(chart, folder, chart_id))
+            faults.checkpoint("charts", folder)
+    return saved
 
 
 def step_report(period: str, root: str | Path | None, output_dir: str | Path) -> Path:
     from .report import write_report
 
-    return write_report(period, root, Path(output_dir))
+    with naming_write_errors(output_dir):
+        return write_report(period, root, Path(output_dir))

@@ -85,6 +85,7 @@ def _records(frame: pl.DataFrame) -> list[dict]:
 def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path:
     from . import charts as chart_module
     from .pipeline import chart_context, read_tables
+    from .tables import load_inputs
 
     parsed = Period.parse(period)
     tables = read_tables(output_dir)
@@ -93,6 +94,7 @@ def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path
     figures = [{"id": chart_id, "caption": chart_module.caption(chart_id, context),
                 "svg": _svg(output_dir / "charts" / f"{chart_id}.svg")} for chart_id in chart_module.CHART_IDS]
     reconciliation = tables["reconciliation"]
+    inputs = load_inputs(project_paths(root), parsed)
     html = _environment().get_template("report.html.j2").render(
         period=parsed, synthetic=context.synthetic, numbers=headline_numbers(tables),
         mechanism_labels=MECHANISM_LABELS, exit_mechanisms=schema.EXIT_MECHANISMS, figures=figures,
@@ -104,6 +106,8 @@ def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path
         breaches=_records(reconciliation.filter(pl.col("status") == "outside_tolerance")),
         sources=_sources(reconciliation, tables["releases"], context.ledger),
         snapshot_file=_snapshot_file(root, parsed), font_url=_embedded_font(),
+        threshold=inputs.policy.small_count_threshold, suppression=_suppressed_cells(tables),
+        named=_records(_named(root, inputs)),
     )
     path = output_dir / "report.html"
     path.write_text(html, encoding="utf-8", newline="\n")
@@ -111,6 +115,25 @@ def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path
         "# Every number quoted in report.html's text, by a stable name (tests re-derive each from the tables).\n"
         + yaml.safe_dump(headline_numbers(tables), sort_keys=True), encoding="utf-8", newline="\n")
     return path
+
+
+def _suppressed_cells(tables: dict[str, pl.DataFrame]) -> list[str]:
+    """Where small-count suppression was applied, e.g. "composition: facility_type (2 cells)"."""
+    where = []
+    composition = tables["composition"].filter(pl.col("suppressed"))
+    for dimension, cells in composition.group_by("dimension").len().sort("dimension").iter_rows():
+        where.append(f"composition by {dimension} ({cells} cell{'s' if cells > 1 else ''})")
+    served = tables["time_served"].filter(pl.col("suppressed"))
+    if served.height:
+        where.append(f"time served, months of {served.height} scope/mechanism row{'s' if served.height > 1 else ''}")
+    return where
+
+
+def _named(root, inputs) -> pl.DataFrame:
+    from .privacy import all_persons, named_releases
+
+    return named_releases(inputs.persons, inputs.release_records, inputs.policy, inputs.period.start,
+                          inputs.period.end, all_persons(project_paths(root)))
 
 
 def _snapshot_file(root, period: Period) -> str:

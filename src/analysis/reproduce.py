@@ -22,7 +22,7 @@ from .paths import project_paths
 from .periods import Period
 from .provenance import sha256_file
 
-COPIED = ("data/raw", "data/corrections", "expectations", "notebooks")
+COPIED = ("data/raw", "data/corrections", "data/privacy", "expectations", "notebooks")
 
 
 @dataclass

@@ -19,7 +19,8 @@ from .errors import InputError, ValidationFailed
 from .manifest import write_manifest
 from .paths import ProjectPaths, project_paths
 from .periods import Period
-from .staging import BUILDS_DIR, exclusive, publish
+from .privacy import publish_checked
+from .staging import BUILDS_DIR, exclusive
 
 NOTEBOOKS = ("01_ingest.ipynb", "02_tables.ipynb", "03_validate.ipynb", "04_charts.ipynb", "05_report.ipynb")
 # The chain in stages of (notebook, kernel). The quality gate and the charts both read only the staged
@@ -151,12 +152,13 @@ def run_period(period: str | None = None, root: str | Path | None = None,
                 progress("publish", len(NOTEBOOKS), len(NOTEBOOKS))
                 write_manifest(paths, parsed, build, parameters, key, previous_dir(paths.root, parsed))
                 result = _result(parsed, build, target, paths)
+                publish_checked(paths, parsed, build, target)
             except BaseException as exc:
                 if isinstance(exc, ValidationFailed):
                     _keep_failed_validation(paths, parsed, build)
-                shutil.rmtree(build, ignore_errors=True)
+                if not (target.exists() and target.resolve() == build.resolve()):   # never the published build
+                    shutil.rmtree(build, ignore_errors=True)
                 raise
-        publish(build, target)
         shutil.rmtree(paths.reports / ".failed" / parsed.label, ignore_errors=True)
     result.notebooks = [target / "notebooks" / name for name in NOTEBOOKS]
     return result

@@ -197,6 +197,7 @@ COMPOSITION: dict[str, pl.DataType] = {
     "category": pl.String,
     "persons": pl.Int64,
     "share": pl.Float64,             # persons / held at as_of (article_group: a person may be in several groups)
+    "suppressed": pl.Boolean,        # persons and share blanked: a small count (see data/privacy/policy.yaml)
     "synthetic": pl.Boolean,
 }
 
@@ -209,6 +210,7 @@ TIME_SERVED: dict[str, pl.DataType] = {
     "p25_months": pl.Float64,
     "p75_months": pl.Float64,
     "mean_months": pl.Float64,
+    "suppressed": pl.Boolean,        # the months blanked: fewer persons than the small-count threshold
     "synthetic": pl.Boolean,
 }
 

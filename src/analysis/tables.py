@@ -27,6 +27,7 @@ from . import schema
 from .errors import InputError
 from .paths import ProjectPaths
 from .periods import FIRST_MONTH, Period, month_end, months_between
+from .privacy import PrivacyPolicy, load_policy, suppress_small_counts
 
 DAYS_PER_MONTH = 365.25 / 12
 END_OF_TERM_SLACK_MONTHS = 1.0
@@ -58,6 +59,7 @@ class PeriodInputs:
     release_events: pl.DataFrame
     ledger: pl.DataFrame
     previous_snapshot: SnapshotRef | None = None
+    policy: PrivacyPolicy = PrivacyPolicy()
 
     @property
     def synthetic(self) -> bool:
@@ -137,6 +139,7 @@ def load_inputs(paths: ProjectPaths, period: Period) -> PeriodInputs:
         release_events=_ingested(paths, "public/release_events.parquet"),
         ledger=_ingested(paths, "public/figures.parquet"),
         previous_snapshot=previous,
+        policy=load_policy(paths),
     )
 
 
@@ -274,12 +277,14 @@ def composition_table(inputs: PeriodInputs) -> pl.DataFrame:
                .unique(["person_key", "category"]))
     parts.append(charged.group_by("category").len().with_columns(pl.lit("article_group").alias("dimension")))
     frame = pl.concat([p.select("dimension", "category", "len") for p in parts])
-    return (frame.rename({"len": "persons"})
-            .with_columns(pl.lit(inputs.period.label).alias("period"), pl.lit(day).alias("as_of"),
-                          (pl.col("persons") / total if total else pl.lit(0.0)).alias("share"),
-                          pl.lit(inputs.synthetic).alias("synthetic"))
-            .select(list(schema.COMPOSITION)).cast(schema.COMPOSITION)
-            .sort("dimension", "persons", "category", descending=[False, True, False]))
+    counted = (frame.rename({"len": "persons"})
+               .with_columns(pl.lit(inputs.period.label).alias("period"), pl.lit(day).alias("as_of"),
+                             (pl.col("persons") / total if total else pl.lit(0.0)).alias("share"),
+                             pl.lit(inputs.synthetic).alias("synthetic"))
+               .sort("dimension", "persons", "category", descending=[False, True, False]))
+    # A category of one or two people could single someone out (the one woman over 70 in a colony).
+    return (suppress_small_counts(counted, "persons", "dimension", inputs.policy.small_count_threshold, hide=("share",))
+            .select(list(schema.COMPOSITION)).cast(schema.COMPOSITION))
 
 
 def time_served_table(inputs: PeriodInputs) -> pl.DataFrame:
@@ -292,10 +297,13 @@ def time_served_table(inputs: PeriodInputs) -> pl.DataFrame:
     for scope, frame in (("period", released.filter(pl.col("exit") >= period.start)), ("to_date", released)):
         for mechanism in (m for m in schema.EXIT_MECHANISMS if m != "death_in_custody"):
             months = frame.filter(pl.col("exit_mechanism") == mechanism)["months"]
+            # The median time served of one or two people is their own time served.
+            few = 0 < months.len() < inputs.policy.small_count_threshold
+            shown = months.clear() if few else months
             rows.append({"period": period.label, "scope": scope, "mechanism": mechanism, "persons": months.len(),
-                         "median_months": _rounded(months.median()), "p25_months": _rounded(months.quantile(0.25)),
-                         "p75_months": _rounded(months.quantile(0.75)), "mean_months": _rounded(months.mean()),
-                         "synthetic": inputs.synthetic})
+                         "median_months": _rounded(shown.median()), "p25_months": _rounded(shown.quantile(0.25)),
+                         "p75_months": _rounded(shown.quantile(0.75)), "mean_months": _rounded(shown.mean()),
+                         "suppressed": few, "synthetic": inputs.synthetic})
     return pl.DataFrame(rows, schema=schema.TIME_SERVED)
 
 

@@ -207,6 +207,7 @@ class ValidationContext:
     previous_tables: dict[str, pl.DataFrame] | None
     previous_persons: pl.DataFrame | None
     tolerance: float = 0.03  # share of the previous end stock a move may differ from entries - exits
+    small_count_threshold: int = 3  # data/privacy/policy.yaml: no shown breakdown cell counts fewer people
 
 
 @dataclass(frozen=True)
@@ -333,7 +334,8 @@ def validate_period(tables: dict[str, pl.DataFrame], persons: pl.DataFrame, cont
     suites = load_suites(suites_dir or SUITES_DIR)
     type_checks, conformed = _type_checks(tables, persons)
     frames = _checked_frames(conformed, context)
-    checks = type_checks + _run_suites(suites, frames, {"current_period": [context.period]})
+    checks = type_checks + _run_suites(suites, frames, {"current_period": [context.period],
+                                                      "small_count_threshold": context.small_count_threshold})
     synthetic = _any_true(conformed["persons"], "synthetic") or any(
         _any_true(conformed[t], "synthetic") for t in schema.PERIOD_TABLES)
     suite_info = [{"name": s.name, "file": s.file, "sha256": s.sha256, "declared_expectations": s.declared}

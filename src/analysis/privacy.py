@@ -1,0 +1,390 @@
+"""The two tiers, enforced: what may leave the restricted tier, and the check every publication passes.
+
+Restricted: everything person-level (data/processed/ingest/restricted): names, birth dates, record
+ids, URL slugs, free text. Public: everything under reports/. The only way into reports/ is
+`publish_checked`, which scans the whole staged build for restricted values and refuses to publish
+on a single hit. The rules are project data (data/privacy/):
+
+    policy.yaml             small_count_threshold (default 3)
+    withheld_records.csv    record ids whose identity must never be published, each with a reason
+
+A person is *named* in a report only when their release record says identity_publishable = true,
+their id is not on the withheld list, and no one else in the data has the same name (a shared name
+could be read as the other person's). Everyone else's identity stays restricted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import html
+import json
+import re
+import struct
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from .errors import InputError, PrivacyViolation
+from .paths import ProjectPaths
+
+POLICY_FILE = Path("data/privacy/policy.yaml")
+WITHHELD_FILE = Path("data/privacy/withheld_records.csv")
+DEFAULT_THRESHOLD = 3
+FREE_TEXT_COLUMNS = ("description", "declaration", "clusters", "photo")
+# Free text shared by many records ("SYNTHETIC record") identifies no one; scanning for it would only
+# flag boilerplate. Distinctive text is what can point at a person.
+DISTINCTIVE_TEXT_CHARS, DISTINCTIVE_TEXT_MAX_RECORDS = 16, 3
+
+
+# ------------------------------------------------------------------ the policy
+
+
+@dataclass(frozen=True)
+class PrivacyPolicy:
+    small_count_threshold: int = DEFAULT_THRESHOLD
+    withheld_ids: frozenset[int] = frozenset()
+
+
+def policy_files(paths: ProjectPaths) -> list[Path]:
+    return [p for p in (paths.root / POLICY_FILE, paths.root / WITHHELD_FILE) if p.exists()]
+
+
+def load_policy(paths: ProjectPaths) -> PrivacyPolicy:
+    return PrivacyPolicy(_threshold(paths.root / POLICY_FILE), _withheld_ids(paths.root / WITHHELD_FILE))
+
+
+def _threshold(path: Path) -> int:
+    if not path.exists():
+        return DEFAULT_THRESHOLD
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    value = raw.get("small_count_threshold", DEFAULT_THRESHOLD)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(path, f"small_count_threshold must be a whole number of at least 1, found {value!r}",
+                         field="small_count_threshold", fix="set it to e.g. 3 (cells of 1 or 2 persons suppressed)")
+    return value
+
+
+def _withheld_ids(path: Path) -> frozenset[int]:
+    if not path.exists():
+        return frozenset()
+    ids = set()
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or not {"record_id", "reason"} <= set(reader.fieldnames):
+            raise InputError(path, "the header must have the columns record_id and reason", row=0,
+                             fix="see data/privacy/README.md")
+        for row_number, row in enumerate(reader, start=1):
+            text, reason = (row.get("record_id") or "").strip(), (row.get("reason") or "").strip()
+            if not re.fullmatch(r"\d{1,12}", text):
+                raise InputError(path, f"record_id {text!r} is not a positive integer", row=row_number,
+                                 field="record_id", fix="write the registry's numeric record id")
+            if not reason:
+                raise InputError(path, f"record {text} has no reason", row=row_number, field="reason",
+                                 fix="say why the identity is withheld (e.g. 'asked by the family')")
+            ids.add(int(text))
+    return frozenset(ids)
+
+
+# ------------------------------------------------------------------ small counts
+
+
+def suppress_small_counts(frame: pl.DataFrame, count: str, group: str, threshold: int,
+                          hide: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Blank the count (and `hide` columns) of every cell under `threshold` persons, and mark it `suppressed`.
+
+    Within a group (e.g. one dimension of the composition table) whose total is published elsewhere,
+    a single blanked cell could be worked out by subtraction, so the next smallest cell is blanked
+    with it (secondary suppression). Zero cells are not listed at all, so they need no suppression.
+    """
+    primary = pl.col(count).is_not_null() & (pl.col(count) > 0) & (pl.col(count) < threshold)
+    marked = frame.with_columns(primary.alias("_primary"))
+    rank = pl.col(count).rank("ordinal").over(group)
+    smallest_other = (~pl.col("_primary")) & (rank == rank.filter(~pl.col("_primary")).min().over(group))
+    lonely = pl.col("_primary").sum().over(group) == 1
+    suppressed = pl.col("_primary") | (lonely & smallest_other)
+    marked = marked.with_columns(suppressed.fill_null(False).alias("suppressed"))
+    blank = {c: pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in (count, *hide)}
+    return marked.with_columns(**blank).drop("_primary")
+
+
+# ------------------------------------------------------------------ who may be named
+
+
+def named_releases(persons: pl.DataFrame, release_records: pl.DataFrame, policy: PrivacyPolicy,
+                   start: dt.date, end: dt.date, everyone: pl.DataFrame) -> pl.DataFrame:
+    """People released between start and end whom the records allow to be named (see module docstring).
+
+    `persons` is the period's reference copy; `everyone` every copy ingested (`all_persons`), whose
+    names a named person must not share.
+    """
+    consent = release_records.filter(
+        pl.col("identity_publishable").fill_null(False) & pl.col("release_date").is_between(start, end)
+        & ~pl.col("record_id").is_in(list(policy.withheld_ids)))
+    named = (persons.filter(pl.col("record_id").is_not_null())
+             .join(consent.select("record_id", "release_date", "mechanism", "destination"), on="record_id")
+             .select("record_id", "name_raw", "release_date", "mechanism", "destination")
+             .with_columns(pl.col("name_raw").map_elements(name_fold, return_dtype=pl.String).alias("key")))
+    others = everyone.filter(~pl.col("record_id").is_in(named["record_id"].implode()) | pl.col("record_id").is_null())
+    taken = {name_fold(v) for c in ("name_raw", "name_latin", "name_cyrillic") for v in others[c].drop_nulls()}
+    return (named.filter(~pl.col("key").is_in(list(taken)) & (pl.col("key") != ""))
+            .select("name_raw", "release_date", "mechanism", "destination").sort("release_date", "name_raw"))
+
+
+def name_fold(text: str | None) -> str:
+    return " ".join(_WORD.findall((text or "").casefold()))
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+# ------------------------------------------------------------------ restricted values
+
+
+@dataclass
+class Restricted:
+    """Everything that must not appear in a public file (kept as folded keys, never printed)."""
+
+    names: set[str] = field(default_factory=set)          # folded, >= 2 words, both scripts
+    birth_dates: set[str] = field(default_factory=set)    # ISO, day precision
+    withheld_ids: set[int] = field(default_factory=set)
+    slugs: set[str] = field(default_factory=set)
+    free_text: set[str] = field(default_factory=set)      # folded, distinctive only
+
+    max_name_words: int = 0
+    first_words: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.max_name_words = max((n.count(" ") + 1 for n in self.names), default=0)
+        self.first_words = {n.split(" ", 1)[0] for n in self.names}
+
+
+def restricted_values(paths: ProjectPaths, policy: PrivacyPolicy, allowed_names: set[str] = frozenset()) -> Restricted:
+    """Every restricted name, birth date, slug and withheld id in the ingested data.
+
+    `allowed_names` (folded) are the names a build may carry (the consented named releases).
+    """
+    return _restricted(str(paths.ingest.resolve()), policy, frozenset(allowed_names))
+
+
+@lru_cache(maxsize=4)
+def _restricted(build: str, policy: PrivacyPolicy, allowed: frozenset[str]) -> Restricted:
+    persons = _all_persons(Path(build))
+    records = pl.read_parquet(Path(build) / "restricted" / "releases" / "release_records.parquet")
+    withheld = set(policy.withheld_ids) | set(records.filter(~pl.col("identity_publishable").fill_null(False))
+                                              ["record_id"].to_list())
+    names = {name_fold(v) for c in ("name_raw", "name_latin", "name_cyrillic") for v in persons[c].drop_nulls()}
+    result = Restricted(
+        names={n for n in names if " " in n} - allowed,
+        birth_dates={d.isoformat() for d in persons.filter(pl.col("birth_date_precision") == "day")
+                     ["birth_date_from"].drop_nulls()},
+        withheld_ids=withheld,
+        slugs={s.casefold() for s in persons["url_slug"].drop_nulls() if "-" in s},
+    )
+    mine = persons.filter(pl.col("record_id").is_in(list(withheld)))
+    for column in FREE_TEXT_COLUMNS:
+        counts = persons.group_by(column).agg(pl.col("record_id").n_unique().alias("n")).drop_nulls(column)
+        distinctive = set(counts.filter(pl.col("n") <= DISTINCTIVE_TEXT_MAX_RECORDS)[column].to_list())
+        result.free_text |= {name_fold(t) for t in mine[column].drop_nulls()
+                             if t in distinctive and len(t) >= DISTINCTIVE_TEXT_CHARS}
+    return result
+
+
+def all_persons(paths: ProjectPaths) -> pl.DataFrame:
+    """The identifying columns of every person row in every ingested copy (restricted data)."""
+    return _all_persons(paths.ingest.resolve())
+
+
+def _all_persons(build: Path) -> pl.DataFrame:
+    columns = ["record_id", "name_raw", "name_latin", "name_cyrillic", "birth_date_from", "birth_date_precision",
+               "url_slug", *FREE_TEXT_COLUMNS]
+    return _persons_of(str(build), tuple(columns))
+
+
+@lru_cache(maxsize=4)
+def _persons_of(build: str, columns: tuple[str, ...]) -> pl.DataFrame:
+    files = sorted((Path(build) / "restricted" / "registry").glob("*/persons.parquet"))
+    return pl.concat([pl.read_parquet(f, columns=list(columns)) for f in files]) if files else pl.DataFrame(
+        schema={c: pl.String for c in columns})
+
+
+# ------------------------------------------------------------------ the scanner
+
+
+@dataclass(frozen=True)
+class Leak:
+    file: str
+    where: str      # "line 12", "row 3, column name", "PNG text chunk"
+    kind: str       # name | birth date | withheld record id | URL slug | free text
+    fingerprint: str  # first 8 hex of the value's sha256: identifies the value without printing it
+
+    def line(self) -> str:
+        return f"{self.file}: {self.where}: a restricted {self.kind} (value {self.fingerprint}, not shown)"
+
+
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_DOTTED_DATE = re.compile(r"(?<!\d)(\d{2})\.(\d{2})\.(\d{4})(?!\d)")
+_ID_CONTEXT = re.compile(r"(?i)(?:record[_ ]?id|person[_ ]?key|\bid)\W{0,4}(?:id:)?(\d{1,12})\b")
+# Anchored at the start of a run: unanchored, a long base64 run (the report's embedded font) is quadratic.
+_SLUG = re.compile(r"(?<![a-z0-9-])[a-z0-9]+(?:-[a-z0-9]+)+")
+_TEXT_SUFFIXES = {".html", ".htm", ".svg", ".json", ".ipynb", ".yaml", ".yml", ".csv", ".md", ".txt", ".log", ".xml"}
+
+
+def scan_folder(folder: Path, restricted: Restricted) -> list[Leak]:
+    """Every restricted value found in any file under `folder` (text, JSON, notebooks, SVG, HTML, Parquet, PNG)."""
+    leaks: list[Leak] = []
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        for part, text in _texts(path):
+            for kind, fingerprint, offset in _find(text, restricted):
+                leaks.append(Leak(name, part.format(line=text.count("\n", 0, offset) + 1), kind, fingerprint))
+    return leaks
+
+
+def _texts(path: Path):
+    """(location template, text) pairs of everything a reader of the file could see; `{line}` in the
+    template is filled with the line of a hit."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        yield from _parquet_texts(path)
+    elif suffix == ".png":
+        for index, text in enumerate(_png_texts(path.read_bytes())):
+            yield f"PNG text chunk {index + 1}", text
+    else:
+        text = _DATA_URL.sub(_blank_data_url, path.read_bytes().decode("utf-8", errors="replace"))
+        yield "line {line}", text
+        if suffix in (".json", ".ipynb") and "\\u" in text:
+            try:   # JSON may spell Cyrillic as \\u escapes: read its strings as a reader would see them
+                yield "a JSON string (string {line})", "\n".join(_json_strings(json.loads(text)))
+            except ValueError:
+                pass
+        if suffix in (".html", ".htm", ".svg", ".xml", ".ipynb") and "&" in text:
+            yield "line {line} (HTML entities decoded)", html.unescape(text)
+
+
+# The report embeds its font as a base64 data URL (a megabyte of letters and digits that cannot spell
+# a name or a date): blanked before scanning, keeping the line count, to halve the scan's work.
+_DATA_URL = re.compile(r"data:font/[\w.+-]+;base64,[A-Za-z0-9+/=]+")
+
+
+def _blank_data_url(match: re.Match) -> str:
+    return "data:font;base64,..."
+
+
+def _parquet_texts(path: Path):
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    yield "column names", " ".join(table.column_names)
+    for name in table.column_names:
+        values = table.column(name).to_pylist()
+        # One line per row, so a hit's line is its row; integers carry their column name, which is
+        # what tells a record id from a count.
+        lines = ["" if v is None else (f"{name}={v}" if isinstance(v, int) and not isinstance(v, bool)
+                                       else v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else str(v))
+                 for v in values]
+        yield f"row {{line}}, column {name}", "\n".join(lines)
+
+
+def _json_strings(node):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield str(key)
+            yield from _json_strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _json_strings(value)
+
+
+def _png_texts(data: bytes) -> list[str]:
+    """The text chunks (tEXt, zTXt, iTXt) of a PNG: the only place a PNG carries readable text."""
+    texts, offset = [], 8
+    while offset + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        body = data[offset + 8:offset + 8 + length]
+        if kind == b"tEXt":
+            texts.append(body.decode("latin-1"))
+        elif kind == b"zTXt":
+            keyword, _, rest = body.partition(b"\0")
+            texts.append(keyword.decode("latin-1") + " " + zlib.decompress(rest[1:]).decode("latin-1"))
+        elif kind == b"iTXt":
+            texts.append(body.decode("utf-8", errors="replace"))
+        offset += 12 + length
+    return texts
+
+
+def _find(text: str, restricted: Restricted):
+    """(kind, fingerprint, offset) of each restricted value in `text`."""
+    folded = text.casefold()
+    if restricted.names:
+        matches = list(_WORD.finditer(folded))
+        words = [m.group() for m in matches]
+        sizes = range(2, restricted.max_name_words + 1)
+        for start, word in enumerate(words):
+            if word in restricted.first_words:   # most words start no name: skip them cheaply
+                for size in sizes:
+                    phrase = " ".join(words[start:start + size])
+                    if phrase in restricted.names:
+                        yield "name", _fingerprint(phrase), matches[start].start()
+    for match in _ISO_DATE.finditer(text):
+        year, month, day = match.groups()
+        if f"{year}-{month}-{day}" in restricted.birth_dates:
+            yield "birth date", _fingerprint(f"{year}-{month}-{day}"), match.start()
+    for match in _DOTTED_DATE.finditer(text):
+        day, month, year = match.groups()
+        if f"{year}-{month}-{day}" in restricted.birth_dates:
+            yield "birth date", _fingerprint(f"{year}-{month}-{day}"), match.start()
+    for match in _ID_CONTEXT.finditer(text):
+        if int(match.group(1)) in restricted.withheld_ids:
+            yield "withheld record id", _fingerprint(match.group(1)), match.start()
+    for match in _SLUG.finditer(folded):
+        if match.group() in restricted.slugs:
+            yield "URL slug", _fingerprint(match.group()), match.start()
+    if restricted.free_text:
+        plain = _SPACES.sub(" ", folded)
+        for snippet in restricted.free_text:
+            if snippet in plain:
+                yield "free text", _fingerprint(snippet), 0
+
+
+_SPACES = re.compile(r"\W+")
+
+
+def _fingerprint(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:8]
+
+
+# ------------------------------------------------------------------ the one way into reports/
+
+
+def check_build(paths: ProjectPaths, period, build: Path) -> list[Leak]:
+    """Scan a staged period build for every restricted value, allowing only the names it may carry."""
+    from .tables import load_inputs
+
+    inputs = load_inputs(paths, period)
+    named = named_releases(inputs.persons, inputs.release_records, inputs.policy, period.start, period.end,
+                           all_persons(paths))
+    allowed = {name_fold(n) for n in named["name_raw"]}
+    return scan_folder(build, restricted_values(paths, inputs.policy, allowed))
+
+
+def publish_checked(paths: ProjectPaths, period, build: Path, target: Path) -> None:
+    """Publish a staged build only if it holds no restricted value; otherwise raise and publish nothing."""
+    from .staging import publish
+
+    leaks = check_build(paths, period, build)
+    if leaks:
+        shown = "\n".join(f"  {leak.line()}" for leak in leaks[:20])
+        more = f"\n  ... and {len(leaks) - 20} more" if len(leaks) > 20 else ""
+        raise PrivacyViolation(
+            f"nothing was published for {period.label}: the staged build holds {len(leaks)} restricted "
+            f"value(s):\n{shown}{more}\nWhat to do: find which step wrote them (the file and line above) and keep "
+            f"person-level data in the restricted tier; values are fingerprinted, never printed")
+    publish(build, target)
