@@ -102,15 +102,16 @@ def test_only_consenting_unlisted_people_with_a_name_of_their_own_are_named(samp
     records = _release_records((someone, day, "pardon", "belarus", True), (listed, day, "pardon", "belarus", True),
                                (refused, day, "pardon", "belarus", False))
     policy = privacy.PrivacyPolicy(withheld_ids=frozenset({listed}))
-    named = privacy.named_releases(persons, records, policy, start, end, everyone)
+    named = privacy.named_releases(persons, records, policy, start, end, privacy.name_owners(everyone))
     name = persons.filter(pl.col("record_id") == someone)["name_raw"][0]
     assert named["name_raw"].to_list() == [name]
-    assert privacy.named_releases(persons, records, policy, start, dt.date(2026, 2, 9), everyone).height == 0
+    assert privacy.named_releases(persons, records, policy, start, dt.date(2026, 2, 9),
+                                  privacy.name_owners(everyone)).height == 0
     # The same person, but someone else in the data has their name: not named.
     namesake = everyone.filter(pl.col("record_id") == refused).with_columns(
         pl.lit(name.upper()).alias("name_raw"), pl.lit(None, pl.String).alias("name_latin"))
     assert privacy.named_releases(persons, records, policy, start, end,
-                                  pl.concat([everyone, namesake])).height == 0
+                                  privacy.name_owners(pl.concat([everyone, namesake]))).height == 0
 
 
 # ------------------------------------------------------------------ the leak scan
@@ -141,7 +142,7 @@ def published_small(small_project_template, tmp_path_factory):
 def _restricted(root):
     paths = project_paths(root)
     leaks_allowed = privacy.named_releases(*_reference(paths), privacy.load_policy(paths), Period.parse(PERIOD).start,
-                                           Period.parse(PERIOD).end, privacy.all_persons(paths))
+                                           Period.parse(PERIOD).end, privacy.ingested_name_owners(paths))
     allowed = {privacy.name_fold(n) for n in leaks_allowed["name_raw"]}
     return privacy.restricted_values(paths, privacy.load_policy(paths), allowed), allowed
 

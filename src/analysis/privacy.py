@@ -16,6 +16,7 @@ could be read as the other person's). Everyone else's identity stays restricted.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import html
@@ -117,26 +118,45 @@ def suppress_small_counts(frame: pl.DataFrame, count: str, group: str, threshold
 
 
 def named_releases(persons: pl.DataFrame, release_records: pl.DataFrame, policy: PrivacyPolicy,
-                   start: dt.date, end: dt.date, everyone: pl.DataFrame) -> pl.DataFrame:
+                   start: dt.date, end: dt.date, owners: dict[str, frozenset]) -> pl.DataFrame:
     """People released between start and end whom the records allow to be named (see module docstring).
 
-    `persons` is the period's reference copy; `everyone` every copy ingested (`all_persons`), whose
-    names a named person must not share.
+    `persons` is the period's reference copy; `owners` maps each folded name in every ingested copy
+    to the record ids bearing it (`name_owners`): a named person must be the only one.
     """
     consent = release_records.filter(
         pl.col("identity_publishable").fill_null(False) & pl.col("release_date").is_between(start, end)
         & ~pl.col("record_id").is_in(list(policy.withheld_ids)))
     named = (persons.filter(pl.col("record_id").is_not_null())
              .join(consent.select("record_id", "release_date", "mechanism", "destination"), on="record_id")
-             .select("record_id", "name_raw", "release_date", "mechanism", "destination")
-             .with_columns(pl.col("name_raw").map_elements(name_fold, return_dtype=pl.String).alias("key")))
-    others = everyone.filter(~pl.col("record_id").is_in(named["record_id"].implode()) | pl.col("record_id").is_null())
-    taken = {name_fold(v) for c in ("name_raw", "name_latin", "name_cyrillic") for v in others[c].drop_nulls()}
-    return (named.filter(~pl.col("key").is_in(list(taken)) & (pl.col("key") != ""))
+             .select("record_id", "name_raw", "release_date", "mechanism", "destination"))
+    own = [bool(key) and owners.get(key, frozenset()) <= {record_id}
+           for key, record_id in zip(map(name_fold, named["name_raw"]), named["record_id"])]
+    return (named.filter(pl.Series(own, dtype=pl.Boolean))
             .select("name_raw", "release_date", "mechanism", "destination").sort("release_date", "name_raw"))
 
 
+def name_owners(everyone: pl.DataFrame) -> dict[str, frozenset]:
+    """Folded name -> the record ids (None for a copy without ids) of the rows bearing it, in any script."""
+    owners: dict[str, set] = {}
+    for column in ("name_raw", "name_latin", "name_cyrillic"):
+        for name, record_id in everyone.select(column, "record_id").drop_nulls(column).iter_rows():
+            owners.setdefault(name_fold(name), set()).add(record_id)
+    return {key: frozenset(ids) for key, ids in owners.items()}
+
+
+@lru_cache(maxsize=4)
+def _build_name_owners(build: str) -> dict[str, frozenset]:
+    return name_owners(_all_persons(Path(build)))
+
+
+def ingested_name_owners(paths: ProjectPaths) -> dict[str, frozenset]:
+    return _build_name_owners(str(paths.ingest.resolve()))
+
+
+@lru_cache(maxsize=262_144)
 def name_fold(text: str | None) -> str:
+    """A name as compared: case-folded words joined by one space ("<b>Ales  BIALIATSKI" -> "b ales bialiatski")."""
     return " ".join(_WORD.findall((text or "").casefold()))
 
 
@@ -169,18 +189,19 @@ def restricted_values(paths: ProjectPaths, policy: PrivacyPolicy, allowed_names:
 
     `allowed_names` (folded) are the names a build may carry (the consented named releases).
     """
-    return _restricted(str(paths.ingest.resolve()), policy, frozenset(allowed_names))
+    everything = _restricted(str(paths.ingest.resolve()), policy)
+    return dataclasses.replace(everything, names=everything.names - set(allowed_names))
 
 
 @lru_cache(maxsize=4)
-def _restricted(build: str, policy: PrivacyPolicy, allowed: frozenset[str]) -> Restricted:
+def _restricted(build: str, policy: PrivacyPolicy) -> Restricted:
     persons = _all_persons(Path(build))
     records = pl.read_parquet(Path(build) / "restricted" / "releases" / "release_records.parquet")
     withheld = set(policy.withheld_ids) | set(records.filter(~pl.col("identity_publishable").fill_null(False))
                                               ["record_id"].to_list())
     names = {name_fold(v) for c in ("name_raw", "name_latin", "name_cyrillic") for v in persons[c].drop_nulls()}
     result = Restricted(
-        names={n for n in names if " " in n} - allowed,
+        names={n for n in names if " " in n},
         birth_dates={d.isoformat() for d in persons.filter(pl.col("birth_date_precision") == "day")
                      ["birth_date_from"].drop_nulls()},
         withheld_ids=withheld,
@@ -323,16 +344,17 @@ def _png_texts(data: bytes) -> list[str]:
 def _find(text: str, restricted: Restricted):
     """(kind, fingerprint, offset) of each restricted value in `text`."""
     folded = text.casefold()
-    if restricted.names:
-        matches = list(_WORD.finditer(folded))
-        words = [m.group() for m in matches]
+    words = _WORD.findall(folded)
+    firsts = restricted.first_words.intersection(words)   # usually empty: then no name can be there
+    if firsts:
+        offsets = [m.start() for m in _WORD.finditer(folded)]
         sizes = range(2, restricted.max_name_words + 1)
         for start, word in enumerate(words):
-            if word in restricted.first_words:   # most words start no name: skip them cheaply
+            if word in firsts:
                 for size in sizes:
                     phrase = " ".join(words[start:start + size])
                     if phrase in restricted.names:
-                        yield "name", _fingerprint(phrase), matches[start].start()
+                        yield "name", _fingerprint(phrase), offsets[start]
     for match in _ISO_DATE.finditer(text):
         year, month, day = match.groups()
         if f"{year}-{month}-{day}" in restricted.birth_dates:
@@ -370,7 +392,7 @@ def check_build(paths: ProjectPaths, period, build: Path) -> list[Leak]:
 
     inputs = load_inputs(paths, period)
     named = named_releases(inputs.persons, inputs.release_records, inputs.policy, period.start, period.end,
-                           all_persons(paths))
+                           ingested_name_owners(paths))
     allowed = {name_fold(n) for n in named["name_raw"]}
     return scan_folder(build, restricted_values(paths, inputs.policy, allowed))
 

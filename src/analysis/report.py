@@ -130,10 +130,10 @@ def _suppressed_cells(tables: dict[str, pl.DataFrame]) -> list[str]:
 
 
 def _named(root, inputs) -> pl.DataFrame:
-    from .privacy import all_persons, named_releases
+    from .privacy import ingested_name_owners, named_releases
 
     return named_releases(inputs.persons, inputs.release_records, inputs.policy, inputs.period.start,
-                          inputs.period.end, all_persons(project_paths(root)))
+                          inputs.period.end, ingested_name_owners(project_paths(root)))
 
 
 def _snapshot_file(root, period: Period) -> str:
