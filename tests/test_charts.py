@@ -414,3 +414,23 @@ def test_png_is_the_rasterised_svg_of_the_same_spec(saved):
     text = (folder / f"{chart_id}.vl.json").read_text(encoding="utf-8")
     direct = vlc.vegalite_to_png(text, scale=charts.PNG_SCALE, ppi=charts.PNG_PPI, **charts.render_options())
     assert direct == (folder / f"{chart_id}.png").read_bytes()
+
+
+def test_text_from_the_data_is_drawn_as_text_and_small_cells_are_left_out(ledger, events, tmp_path):
+    """A hostile category label is escaped in the SVG; a suppressed cell is not drawn and the chart says so."""
+    attack = "<img src=x onerror=alert(1)>"
+    tables = make_tables()
+    composition = tables["composition"].with_columns(pl.lit(False).alias("suppressed"))
+    first = composition.filter(pl.col("dimension") == "article_group")["category"][0]
+    composition = composition.with_columns(
+        pl.when(pl.col("category") == first).then(pl.lit(attack)).otherwise(pl.col("category")).alias("category"),
+        suppressed=(pl.col("dimension") == "age_band") & (pl.col("category") == "under 30"))
+    tables["composition"] = composition.with_columns(
+        persons=pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("persons")))
+    built = charts.build_charts(tables, context(ledger, events))
+    charts.save_chart(built["fig-composition-articles"], tmp_path, "fig-composition-articles")
+    charts.save_chart(built["fig-composition-gender-age"], tmp_path, "fig-composition-gender-age")
+    svg = (tmp_path / "fig-composition-articles.svg").read_text(encoding="utf-8")
+    assert attack not in svg and "&lt;img src=x onerror=alert(1)&gt;" in svg
+    ages = (tmp_path / "fig-composition-gender-age.svg").read_text(encoding="utf-8")
+    assert "Under 30" not in ages and "1 small category is not shown" in ages
