@@ -254,3 +254,18 @@ def test_a_hostile_name_is_shown_as_text_in_the_report(small_project):
     for path in folder.rglob("*"):
         if path.is_file() and path.suffix in (".html", ".svg", ".ipynb", ".json", ".yaml"):
             assert HOSTILE not in path.read_text(encoding="utf-8", errors="replace"), path
+
+
+def test_a_blocked_runs_validation_is_kept_for_inspection_only_if_it_is_clean(published_sample, tmp_path):
+    from analysis.run import _keep_failed_validation
+
+    paths = project_paths(published_sample)
+    person, _ = _withheld_person(published_sample)
+    build = tmp_path / "build"
+    shutil.copytree((paths.reports / PERIOD).resolve() / "validation", build / "validation")
+    kept = paths.reports / ".failed" / PERIOD / "validation"
+    _keep_failed_validation(paths, Period.parse(PERIOD), build)
+    assert (kept / "summary.json").exists()
+    (build / "validation" / "validation.html").write_text(f"<p>{person['name_raw']}</p>")
+    _keep_failed_validation(paths, Period.parse(PERIOD), build)
+    assert not kept.exists(), "a page naming someone stays out of reports/"

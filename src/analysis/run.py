@@ -171,11 +171,14 @@ def _unchanged(period: Period, target: Path, paths: ProjectPaths) -> RunResult:
 
 
 def _keep_failed_validation(paths: ProjectPaths, period: Period, build: Path) -> None:
-    """Keep a blocked run's validation results (no personal data) in reports/.failed/<period> for inspection."""
+    """Keep a blocked run's validation results in reports/.failed/<period> for inspection, if they pass
+    the same privacy scan as a publication (they lie under reports/, the public tier)."""
+    from .privacy import load_policy, restricted_values, scan_folder
+
     source = build / "validation"
-    if source.is_dir():
-        target = paths.reports / ".failed" / period.label / "validation"
-        shutil.rmtree(target, ignore_errors=True)
+    target = paths.reports / ".failed" / period.label / "validation"
+    shutil.rmtree(target, ignore_errors=True)
+    if source.is_dir() and not scan_folder(source, restricted_values(paths, load_policy(paths))):
         shutil.copytree(source, target)
 
 
