@@ -171,3 +171,21 @@ def test_record_errors(tmp_path):
     with pytest.raises(InputError) as caught:
         read_release_records_file(path)
     assert (caught.value.row, caught.value.field) == (2, "mechanism")
+
+
+HEADER = "record_id,release_date,mechanism,destination,documents_withheld,identity_publishable,event_id\n"
+
+
+def test_records_saved_by_a_spreadsheet_are_read_and_broken_quoting_is_named(tmp_path):
+    """The release files share the ledger's CSV reader: a byte-order mark is fine, a stray quote is a named error."""
+    path = tmp_path / "SYNTHETIC_release_records.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + (HEADER + "1,2025-01-01,end_of_term,belarus,false,true,\r\n").encode())
+    assert read_release_records_file(path)["record_id"].to_list() == [1]
+    path.write_text(HEADER + '1,2025-01-01,end_of_term,belarus,false,true,\n2,2025-01-0"2,pardon,belarus,"false\n')
+    with pytest.raises(InputError, match="malformed CSV") as caught:
+        read_release_records_file(path)
+    assert caught.value.row == 2
+    path.write_text(HEADER + "١٢,2025-01-01,end_of_term,belarus,false,true,\n")
+    with pytest.raises(InputError, match="not a whole number") as caught:
+        read_release_records_file(path)
+    assert caught.value.field == "record_id"

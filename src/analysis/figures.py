@@ -17,10 +17,8 @@ the read with an InputError naming the file, the data row and the field.
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
 import hashlib
-import io
 import math
 import re
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from .csvfile import read_records, whole_number_problem
 from .errors import InputError
 from .provenance import list_snapshots, verify_checksums
 
@@ -64,9 +63,6 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})")
-_VALUE = re.compile(r"[0-9]+")  # ASCII digits: int() would also take "١٢" or "１２"
-_GROUPED = re.compile(r"[0-9]{1,3}(?:[,. \u00a0\u202f'][0-9]{3})+")
-_FRACTION = re.compile(r"[0-9]*[.,][0-9]+")
 _EXPRESSION = re.compile(
     r"(?:(?P<factor>\d+(?:\.\d+)?)\s*\*\s*)?v(?:\s*(?P<sign>[+-])\s*(?P<offset>\d+))?"
 )
@@ -228,56 +224,11 @@ def read_ledger_file(path: Path, *, source_file: str | None = None,
     path = Path(path)
     rules = load_bound_rules() if rules is None else rules
     source_file = source_file or path.name
-    try:  # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte-order mark
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 ({exc.reason} at byte {exc.start})",
-                         fix="save the ledger as UTF-8") from None
-    # newline="": line ends only at CR/LF (str.splitlines would also split at U+2028, \x85 ...).
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header = _ledger_record(path, reader, 0)
-    if header is None:
-        raise InputError(path, "the file is empty", fix=f"the header is {','.join(LEDGER_COLUMNS)}")
-    header = [h.strip() for h in header]
-    missing = [c for c in LEDGER_COLUMNS if c not in header]
-    if missing:
-        raise InputError(path, f"column(s) {', '.join(missing)} missing from the header", row=0,
-                         field=missing[0], fix=f"the header is {','.join(LEDGER_COLUMNS)}")
-    index = {name: header.index(name) for name in LEDGER_COLUMNS}
+    index, records = read_records(path, LEDGER_COLUMNS)
     rows = []
-    row_number = 0
-    while (fields := _ledger_record(path, reader, row_number + 1)) is not None:
-        row_number += 1
-        if not any(f.strip() for f in fields):
-            continue
-        if len(fields) != len(header):
-            raise InputError(path, f"{len(fields)} fields, the header has {len(header)}", row=row_number,
-                             line=reader.line_num, fix="quote fields that contain commas")
+    for row_number, fields in records:
         rows.append(_typed_row(path, row_number, fields, index, rules, source_file))
     return pl.DataFrame(rows, schema=LEDGER_SCHEMA, orient="row")
-
-
-def _ledger_record(path: Path, reader, row_number: int) -> list[str] | None:
-    """The next CSV record (None at the end); broken quoting names the row instead of a traceback."""
-    try:
-        return next(reader, None)
-    except csv.Error as exc:
-        raise InputError(path, f"malformed CSV: {exc}", row=row_number, line=reader.line_num,
-                         fix="close every quoted field, and double a quote inside one (\"\")") from None
-
-
-def _value_problem(text: str) -> str:
-    """Why a ledger value is not a count, in words a person can act on."""
-    if not text:
-        return "value is empty"
-    if text.startswith(("-", "\u2212")):
-        return f"value {text!r} is negative"
-    if _GROUPED.fullmatch(text):
-        return (f"value {text!r} has a thousands separator, which is ambiguous (',' is the decimal mark in "
-                "Russian and Belarusian writing)")
-    if _FRACTION.fullmatch(text):
-        return f"value {text!r} is a fraction, not a whole number of people"
-    return f"value {text!r} is not a whole number"
 
 
 def _typed_row(path: Path, row_number: int, fields: list[str], index: dict[str, int],
@@ -291,8 +242,8 @@ def _typed_row(path: Path, row_number: int, fields: list[str], index: dict[str, 
                          fix="write the date as YYYY-MM-DD, YYYY-MM, or leave it empty if the source has none"
                          ) from None
     value_text = get["value"].strip()
-    if not _VALUE.fullmatch(value_text):
-        raise InputError(path, _value_problem(value_text), row=row_number, field="value",
+    if problem := whole_number_problem(value_text):
+        raise InputError(path, problem, row=row_number, field="value",
                          fix="write the count as the source states it, in digits without separators (e.g. 1118); "
                              "counts are whole and never negative; 'about', 'over' ... go in the qualifier")
     value = int(value_text)

@@ -12,13 +12,13 @@ InputError naming file, data row and field when a value breaks the rules.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from pathlib import Path
 
 import polars as pl
 
+from .csvfile import read_records, whole_number_problem
 from .errors import InputError
 from .figures import default_raw_root, latest_snapshot
 from .provenance import list_snapshots, verify_checksums
@@ -87,27 +87,8 @@ def _label(path: Path, raw_root: Path) -> str:
 
 
 def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 ({exc.reason} at byte {exc.start})", fix="save the file as UTF-8") from None
-    reader = csv.reader(text.splitlines(keepends=True))
-    header = next(reader, None)
-    if header is None:
-        raise InputError(path, "the file is empty", fix=f"the header is {','.join(columns)}")
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise InputError(path, f"column(s) {', '.join(missing)} missing from the header", row=0, field=missing[0],
-                         fix=f"the header is {','.join(columns)}")
-    rows = []
-    for number, fields in enumerate(reader, start=1):
-        if not any(f.strip() for f in fields):
-            continue
-        if len(fields) != len(header):
-            raise InputError(path, f"{len(fields)} fields, the header has {len(header)}", row=number,
-                             fix="quote fields that contain commas or line breaks")
-        rows.append((number, {name: fields[header.index(name)].strip() for name in columns}))
-    return rows
+    index, records = read_records(path, columns)
+    return [(number, {name: fields[i].strip() for name, i in index.items()}) for number, fields in records]
 
 
 def _date(path: Path, row: int, field: str, text: str) -> dt.date:
@@ -123,8 +104,7 @@ def _count(path: Path, row: int, field: str, text: str, *, required: bool = Fals
         if required:
             raise InputError(path, "empty", row=row, field=field, fix="give the number as published")
         return None
-    if not re.fullmatch(r"\d+", text):
-        problem = f"{text!r} is negative" if text.startswith("-") else f"{text!r} is not a whole number"
+    if problem := whole_number_problem(text):
         raise InputError(path, problem, row=row, field=field,
                          fix="write a count as digits (0 or more), or leave it empty if no source gives it")
     return int(text)
