@@ -28,11 +28,7 @@ NEUTRALISER = "'"
 
 
 def _starts_like_formula(column: pl.Expr) -> pl.Expr:
-    starts = [column.str.starts_with(prefix) for prefix in FORMULA_PREFIXES]
-    condition = starts[0]
-    for start in starts[1:]:
-        condition = condition | start
-    return condition
+    return pl.any_horizontal(column.str.starts_with(prefix) for prefix in FORMULA_PREFIXES)
 
 
 def _as_text(frame: pl.DataFrame) -> pl.DataFrame:

@@ -147,7 +147,7 @@ def name_owners(everyone: pl.DataFrame) -> dict[str, frozenset]:
 
 @lru_cache(maxsize=4)
 def _build_name_owners(build: str) -> dict[str, frozenset]:
-    return name_owners(_all_persons(Path(build)))
+    return name_owners(_all_persons(build))
 
 
 def ingested_name_owners(paths: ProjectPaths) -> dict[str, frozenset]:
@@ -176,8 +176,8 @@ class Restricted:
     slugs: set[str] = field(default_factory=set)
     free_text: set[str] = field(default_factory=set)      # folded, distinctive only
 
-    max_name_words: int = 0
-    first_words: set[str] = field(default_factory=set)
+    max_name_words: int = field(init=False)    # derived from names, for the scanner's phrase loop
+    first_words: set[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.max_name_words = max((n.count(" ") + 1 for n in self.names), default=0)
@@ -195,7 +195,7 @@ def restricted_values(paths: ProjectPaths, policy: PrivacyPolicy, allowed_names:
 
 @lru_cache(maxsize=4)
 def _restricted(build: str, policy: PrivacyPolicy) -> Restricted:
-    persons = _all_persons(Path(build))
+    persons = _all_persons(build)
     records = pl.read_parquet(Path(build) / "restricted" / "releases" / "release_records.parquet")
     withheld = set(policy.withheld_ids) | set(records.filter(~pl.col("identity_publishable").fill_null(False))
                                               ["record_id"].to_list())
@@ -218,19 +218,15 @@ def _restricted(build: str, policy: PrivacyPolicy) -> Restricted:
 
 def all_persons(paths: ProjectPaths) -> pl.DataFrame:
     """The identifying columns of every person row in every ingested copy (restricted data)."""
-    return _all_persons(paths.ingest.resolve())
-
-
-def _all_persons(build: Path) -> pl.DataFrame:
-    columns = ["record_id", "name_raw", "name_latin", "name_cyrillic", "birth_date_from", "birth_date_precision",
-               "url_slug", *FREE_TEXT_COLUMNS]
-    return _persons_of(str(build), tuple(columns))
+    return _all_persons(str(paths.ingest.resolve()))
 
 
 @lru_cache(maxsize=4)
-def _persons_of(build: str, columns: tuple[str, ...]) -> pl.DataFrame:
+def _all_persons(build: str) -> pl.DataFrame:
+    columns = ["record_id", "name_raw", "name_latin", "name_cyrillic", "birth_date_from", "birth_date_precision",
+               "url_slug", *FREE_TEXT_COLUMNS]
     files = sorted((Path(build) / "restricted" / "registry").glob("*/persons.parquet"))
-    return pl.concat([pl.read_parquet(f, columns=list(columns)) for f in files]) if files else pl.DataFrame(
+    return pl.concat([pl.read_parquet(f, columns=columns) for f in files]) if files else pl.DataFrame(
         schema={c: pl.String for c in columns})
 
 
@@ -391,6 +387,7 @@ def check_build(paths: ProjectPaths, period, build: Path) -> list[Leak]:
     from .tables import load_inputs
 
     inputs = load_inputs(paths, period)
+    # Who may be named is worked out again from the inputs, not read from the build it is checking.
     named = named_releases(inputs.persons, inputs.release_records, inputs.policy, period.start, period.end,
                            ingested_name_owners(paths))
     allowed = {name_fold(n) for n in named["name_raw"]}
