@@ -280,13 +280,16 @@ def test_a_checkpoint_does_nothing_unless_its_stage_is_asked_for(monkeypatch, tm
 def test_a_write_error_from_a_notebook_kernel_is_recognised_and_others_are_not():
     from analysis.kernel import NotebookFailed
 
-    full = unwritable(NotebookFailed("02_tables.ipynb", "OSError",
-                                     "[Errno 28] No space left on device: '/p/reports/.builds/2026-02-0a/tables'"))
+    def from_kernel(ename, evalue):
+        os_error = NotebookFailed("02_tables.ipynb", ename, evalue).os_error()
+        return unwritable(os_error) if os_error is not None else None
+
+    full = from_kernel("OSError", "[Errno 28] No space left on device: '/p/reports/.builds/2026-02-0a/tables'")
     assert full is not None and full.path == "/p/reports/.builds/2026-02-0a/tables" and full.folder == "/p/reports"
-    denied = unwritable(NotebookFailed("04_charts.ipynb", "PermissionError", "[Errno 13] Permission denied: '/p/r/x'"))
+    denied = from_kernel("PermissionError", "[Errno 13] Permission denied: '/p/r/x'")
     assert denied is not None and "Permission denied (/p/r/x)" in str(denied)
-    assert unwritable(NotebookFailed("02_tables.ipynb", "KeyError", "'[Errno 28] in a key'")) is None
-    assert unwritable(NotebookFailed("02_tables.ipynb", "FileNotFoundError", "[Errno 2] No such file: 'x'")) is None
+    assert NotebookFailed("02_tables.ipynb", "KeyError", "'[Errno 28] in a key'").os_error() is None
+    assert from_kernel("FileNotFoundError", "[Errno 2] No such file: 'x'") is None
     read_only = unwritable(OSError(errno.EROFS, "Read-only file system", "/p/reports/.run-2026-02.lock"))
     assert read_only is not None and read_only.folder == "/p/reports"
 

@@ -44,7 +44,7 @@ class _Guarded(click.Group):
             _fail(exc, 2)
         except (ValidationFailed, PrivacyViolation) as exc:
             _fail(exc, 3)
-        except Exception as exc:   # a full disk or an unwritable folder, here or in a notebook kernel
+        except OSError as exc:   # a full disk or an unwritable folder, here or in a notebook kernel
             from .staging import unwritable
 
             if (cannot_write := unwritable(exc)) is None:

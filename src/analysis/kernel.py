@@ -10,6 +10,8 @@ carries over is only the imported modules and their per-process caches of ingest
 
 from __future__ import annotations
 
+import builtins
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -34,10 +36,22 @@ WARM_UP_GATE = _SKIP_UNUSED + "import analysis.pipeline, analysis.validation, gr
 RESET = "get_ipython().reset(new_session=True)"
 
 
+# How an OSError reads once it has crossed from a kernel: "[Errno 28] No space left on device: 'path'".
+_OS_ERROR_TEXT = re.compile(r"\[Errno (\d+)\] (.*?)(?:: (['\"])(.*?)\3(?: -> .*)?)?", re.DOTALL)
+
+
 class NotebookFailed(RuntimeError):
     def __init__(self, name: str, ename: str, evalue: str):
         super().__init__(f"notebook {name} failed: {ename}: {evalue}")
         self.name, self.ename, self.evalue = name, ename, evalue
+
+    def os_error(self) -> OSError | None:
+        """The OSError raised in the kernel, rebuilt with its errno and file, if that is what failed."""
+        kind = getattr(builtins, self.ename, None)
+        match = _OS_ERROR_TEXT.fullmatch(self.evalue.strip())
+        if not (isinstance(kind, type) and issubclass(kind, OSError) and match):
+            return None
+        return OSError(int(match[1]), match[2], match[4])
 
 
 class SharedKernel:

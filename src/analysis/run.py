@@ -85,6 +85,8 @@ def _execute(kernel, paths: ProjectPaths, name: str, build: Path, parameters: di
             raise ValidationFailed(exc.evalue) from None
         if exc.ename in ("InputError", "ChecksumMismatch"):
             raise InputError(paths.root / "notebooks" / name, exc.evalue) from None
+        if (os_error := exc.os_error()) is not None:   # e.g. a full disk: the CLI says what to do (exit 4)
+            raise os_error from exc
         raise
     finally:
         if output.exists():

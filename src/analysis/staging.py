@@ -12,7 +12,6 @@ exit code 4): it names the file and the folder to free or fix, and nothing is pu
 
 from __future__ import annotations
 
-import builtins
 import errno
 import fcntl
 import os
@@ -194,30 +193,14 @@ class OutputsUnwritable(Exception):
                 f"outputs are unchanged.\n  What to do: {fix}, then run again")
 
 
-# How an OSError reads once it has crossed from a notebook kernel: "[Errno 28] No space left on device: 'path'".
-_OS_ERROR_TEXT = re.compile(r"\[Errno (\d+)\] .*?(?:: (['\"])(.*?)\2(?: -> .*)?)?", re.DOTALL)
-
-
 def unwritable(exc: BaseException) -> OutputsUnwritable | None:
-    """The disk-full or permission error behind `exc`, raised here or in a notebook kernel, if it is one."""
-    from .kernel import NotebookFailed
-
+    """The disk-full or permission error behind `exc` (or what it was raised from), if it is one."""
     while exc is not None:
-        code, path = None, None
-        if isinstance(exc, OSError):
-            code, path = exc.errno, exc.filename
-        elif isinstance(exc, NotebookFailed) and _is_os_error(exc.ename):
-            if match := _OS_ERROR_TEXT.fullmatch(exc.evalue.strip()):
-                code, path = int(match[1]), match[3]
-        if code in UNWRITABLE:
-            return OutputsUnwritable(code, str(path) if isinstance(path, (str, Path)) else None)
+        if isinstance(exc, OSError) and exc.errno in UNWRITABLE:
+            path = exc.filename
+            return OutputsUnwritable(exc.errno, str(path) if isinstance(path, (str, Path)) else None)
         exc = exc.__cause__
     return None
-
-
-def _is_os_error(name: str) -> bool:
-    kind = getattr(builtins, name, None)
-    return isinstance(kind, type) and issubclass(kind, OSError)
 
 
 @contextmanager
