@@ -1,5 +1,5 @@
 """Charts: every id built and saved as spec, SVG and PNG; byte-identical reruns; no dependence on the
-machine's time zone; SYNTHETIC marked; vendored font; a reconciliation breach drawn in the breach colour;
+machine's time zone; SYNTHETIC marked; one font, never a system font; a reconciliation breach drawn in the breach colour;
 inputs aggregated before charting.
 
 The period tables here are made by `make_tables` (realistic fixture frames that follow the schemas in
@@ -206,13 +206,13 @@ def test_spec_is_written_sorted_and_indented(saved):
 
 TIME_CHARTS = ("fig-stock-over-time", "fig-exits-by-mechanism", "fig-deaths")  # lines, points, bands, utc time units
 
-# Renders specs to SVG with vl-convert alone (fast to start), with the options charts.render_svg uses.
+# Renders specs to SVG with vl-convert alone (fast to start), with the options charts.render_svg uses
+# and, through FONTCONFIG_FILE in its environment, no system font (as charts.isolate_fonts does).
 _RENDER_SCRIPT = """
 import json, sys
 from pathlib import Path
 import vl_convert as vlc
-font_dir, options, pairs = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
-vlc.register_font_directory(font_dir)
+options, pairs = json.loads(sys.argv[1]), sys.argv[2:]
 for spec, out in zip(pairs[::2], pairs[1::2]):
     Path(out).write_text(vlc.vegalite_to_svg(Path(spec).read_text(encoding="utf-8"), **options), encoding="utf-8")
 """
@@ -226,8 +226,9 @@ def test_saving_again_gives_identical_bytes_and_no_time_zone_dependence(saved, t
         tag = zone.replace("/", "_")
         pairs = [str(p) for chart_id in TIME_CHARTS
                  for p in (folder / f"{chart_id}.vl.json", tmp_path / f"{chart_id}.{tag}.svg")]
-        args = [sys.executable, "-c", _RENDER_SCRIPT, str(charts.FONT_DIR), json.dumps(charts.render_options()), *pairs]
-        procs[zone] = subprocess.Popen(args, env={**os.environ, "TZ": zone}, stderr=subprocess.PIPE)
+        args = [sys.executable, "-c", _RENDER_SCRIPT, json.dumps(charts.render_options()), *pairs]
+        env = {**os.environ, "TZ": zone, "FONTCONFIG_FILE": str(charts.NO_SYSTEM_FONTS)}
+        procs[zone] = subprocess.Popen(args, env=env, stderr=subprocess.PIPE)
 
     again = tmp_path / "again"
     charts.save_charts(charts.build_charts(make_tables(), context(ledger, events)), again)
@@ -303,12 +304,9 @@ def test_captions_name_their_sources(ledger, events):
         charts.caption("fig-unknown", ctx)
 
 
-def test_vendored_font_is_registered_and_named_in_the_config(saved):
+def test_one_font_is_named_in_the_config_and_the_svg(saved):
     built, folder, _ = saved
-    assert charts.fonts_registered()
-    for name in charts.FONT_FILES:
-        assert (charts.FONT_DIR / name).stat().st_size > 100_000
-    assert "Bitstream" in (charts.FONT_DIR / "LICENSE-DejaVu.txt").read_text(encoding="utf-8")
+    assert charts.fonts_isolated()
     for chart_id, spec in _saved_specs(folder).items():
         config = spec["config"]
         assert config["font"] == charts.FONT_FAMILY
@@ -320,8 +318,60 @@ def test_vendored_font_is_registered_and_named_in_the_config(saved):
         assert families == {charts.FONT_FAMILY}, (chart_id, families)
 
 
+# In a fresh process: is text in `family` drawn like text in a family nobody has (i.e. not found)?
+# Then, with vl-convert's warnings on, render the given specs as the pipeline does.
+_FONT_PROBE = """
+import sys
+from pathlib import Path
+import vl_convert as vlc
+from analysis import charts
+isolated, family, specs = sys.argv[1] == "isolated", sys.argv[2], sys.argv[3:]
+if isolated:
+    charts.isolate_fonts()
+def png(name):
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="240" height="40"><text x="4" y="28" '
+           f'font-family="{name}" font-size="22">Minsk 2026</text></svg>')
+    return vlc.svg_to_png(svg, scale=1.0)
+print("not found" if png(family) == png("No Such Family") else "found")
+for spec in specs:
+    text = Path(spec).read_text(encoding="utf-8")
+    charts.render_png(text, charts.render_svg(text))
+"""
+SYSTEM_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")   # Debian's fonts-dejavu-core
+
+
+def _font_probe(mode: str, family: str, *specs: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RUST_LOG": "warn"}
+    env.pop("FONTCONFIG_FILE", None)
+    return subprocess.run([sys.executable, "-c", _FONT_PROBE, mode, family, *map(str, specs)], env=env,
+                          capture_output=True, text=True, timeout=300, check=True)
+
+
+def test_charts_see_no_system_font_and_every_character_has_a_glyph(saved):
+    folder = saved[1]
+    isolated = _font_probe("isolated", "DejaVu Sans", *sorted(folder.glob("*.vl.json")))
+    assert isolated.stdout.strip() == "not found"
+    assert charts.FONT_FAMILY == "Liberation Sans"
+    # vl-convert warns "No fonts with a X character", "No match for 'F' font-family", "Fallback from ..."
+    font_warnings = [line for line in isolated.stderr.splitlines()
+                     if any(w in line for w in ("No fonts with", "No match for", "Fallback from"))]
+    assert not font_warnings, font_warnings[:5]
+    if SYSTEM_FONT.is_file():   # the control: without isolate_fonts, the same probe sees the system font
+        assert _font_probe("plain", "DejaVu Sans").stdout.strip() == "found"
+
+
+def test_report_embeds_the_charts_font_in_both_weights():
+    from analysis import report
+
+    urls = report._embedded_fonts()
+    assert set(urls) == {"normal", "bold"}
+    assert all(url.startswith("data:font/ttf;base64,") and len(url) > 400_000 for url in urls.values())
+    folder = Path(report.__file__).parent / "assets" / "fonts"
+    assert "SIL-OFL-1.1" in (folder / "LICENSE-Liberation.txt").read_text(encoding="utf-8")
+
+
 def _breach_marks(chart) -> int:
-    charts.register_fonts()
+    charts.isolate_fonts()
     graph = vlc.vegalite_to_scenegraph(charts.spec_text(chart), vl_version=charts._vl_version())
     hits = []
 

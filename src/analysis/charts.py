@@ -11,8 +11,9 @@ Outputs are byte-identical across runs and machines:
   version, locale, PNG scale and ppi;
 * dates go to Vega-Lite as ISO day strings (`2025-12-31`, parsed as UTC midnight) and every
   temporal scale is `utc` (or a `utc*` time unit), so the machine's time zone never matters;
-* all text uses the vendored DejaVu Sans (`assets/fonts/`, registered with vl-convert once per
-  process), so the rendering never depends on system fonts;
+* all text is Liberation Sans 2.00.1, the font compiled into vl-convert (pinned by the lock file),
+  and vl-convert's font database holds no system font (`isolate_fonts`), so the rendering never
+  depends on the machine's fonts;
 * data is aggregated in Polars and embedded inline (no URLs; vl-convert may fetch nothing).
 
 Colours follow the Okabe-Ito palette, one mapping per variable defined once below; categories are
@@ -27,6 +28,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import os
 import textwrap
 import threading
 from dataclasses import dataclass
@@ -55,9 +57,10 @@ CHART_IDS: tuple[str, ...] = (
 
 # ------------------------------------------------------------------ rendering constants
 
-FONT_FAMILY = "DejaVu Sans"
-FONT_DIR = Path(__file__).resolve().parent / "assets" / "fonts"
-FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+FONT_FAMILY = "Liberation Sans"   # compiled into vl-convert; metric-compatible with Arial
+# A fontconfig file whose one font directory is /dev/null: read by vl-convert when it builds its font
+# database, so that no system font is loaded (see isolate_fonts).
+NO_SYSTEM_FONTS = Path(__file__).resolve().parent / "assets" / "fontconfig" / "fonts.conf"
 # vl-convert renders PNGs at scale x ppi / 72 pixels per CSS pixel: 1.0 x 144 ppi = twice the SVG's
 # pixels, and the PNG's pHYs header says 144 ppi, so both print at the same physical size.
 PNG_SCALE = 1.0
@@ -201,14 +204,14 @@ def render_options() -> dict[str, Any]:
 
 
 def render_svg(text: str) -> str:
-    register_fonts()
+    isolate_fonts()
     return vlc.vegalite_to_svg(text, **render_options())
 
 
 def render_png(text: str, svg: str | None = None) -> bytes:
     """The PNG of the spec: its SVG rasterised by vl-convert (byte-identical to `vegalite_to_png` with the
     same options, in about half the time when the SVG is already there)."""
-    register_fonts()
+    isolate_fonts()
     if svg is None:
         svg = render_svg(text)
     return vlc.svg_to_png(svg, scale=PNG_SCALE, ppi=PNG_PPI)
@@ -235,24 +238,41 @@ def save_charts(charts: dict[str, alt.TopLevelMixin], folder: Path) -> list[Path
 
 
 _FONT_LOCK = threading.Lock()
-_FONTS_REGISTERED = False
+_FONTS_ISOLATED = False
 
 
-def register_fonts() -> Path:
-    """Register the vendored font directory with vl-convert (once per process); return it."""
-    global _FONTS_REGISTERED
+def isolate_fonts() -> None:
+    """Build vl-convert's font database without any system font (once per process, before its first
+    conversion): only the Liberation Sans compiled into vl-convert remains.
+
+    vl-convert builds that database once, at its first use, from the fontconfig file named by
+    FONTCONFIG_FILE; this points it, for that one call, at NO_SYSTEM_FONTS. Why: a system font
+    would make the bytes depend on the machine's font packages, and vl-convert opens and maps a
+    font file from disk at every text measurement (~2,000 times a chart, half the rendering time),
+    while the compiled-in font is already in memory. A process that used vl-convert before this
+    call keeps the database it built then; every render in this module calls this first.
+    """
+    global _FONTS_ISOLATED
     with _FONT_LOCK:
-        if not _FONTS_REGISTERED:
-            missing = [name for name in FONT_FILES if not (FONT_DIR / name).is_file()]
-            if missing:
-                raise FileNotFoundError(f"vendored font files missing from {FONT_DIR}: {', '.join(missing)}")
-            vlc.register_font_directory(str(FONT_DIR))
-            _FONTS_REGISTERED = True
-    return FONT_DIR
+        if _FONTS_ISOLATED:
+            return
+        if not NO_SYSTEM_FONTS.is_file():
+            raise FileNotFoundError(f"{NO_SYSTEM_FONTS} is missing: reinstall the package")
+        before = os.environ.get("FONTCONFIG_FILE")
+        os.environ["FONTCONFIG_FILE"] = str(NO_SYSTEM_FONTS)
+        try:
+            # The directory holds no font: registering it only makes vl-convert build the database now.
+            vlc.register_font_directory(str(NO_SYSTEM_FONTS.parent))
+        finally:
+            if before is None:
+                del os.environ["FONTCONFIG_FILE"]
+            else:
+                os.environ["FONTCONFIG_FILE"] = before
+        _FONTS_ISOLATED = True
 
 
-def fonts_registered() -> bool:
-    return _FONTS_REGISTERED
+def fonts_isolated() -> bool:
+    return _FONTS_ISOLATED
 
 
 def _vl_version() -> str:
@@ -342,7 +362,7 @@ _READING = {
     "fig-reconciliation": (
         "Each row is a figure published in the period that we can compute. The axis is the difference from "
         "the published value (black tick at 0). The dark bar is the range the wording allows, the light bar "
-        "that range widened by the stated tolerance; a caret (▶) marks a range with no upper limit. The "
+        "that range widened by the stated tolerance; a caret (►) marks a range with no upper limit. The "
         "marker is our count: blue circle inside the bounds, orange diamond outside them but within "
         "tolerance, vermillion cross on a tinted row outside tolerance (a breach to investigate). Published "
         "figures with no comparable measure of ours are not drawn; the reconciliation table lists them."),
@@ -1104,7 +1124,7 @@ def _reconciliation(tables: dict[str, pl.DataFrame], context: ChartContext) -> a
         summary += f" Not drawn: {omitted} with no comparable measure of ours (listed in the table)."
     tolerances = sorted({float(t) for t in comparable["tolerance"].drop_nulls().to_list()})
     tol_note = ("Dark bar: range the wording allows; light bar: widened by the tolerance ("
-                + ", ".join(f"{t:.0%}" for t in tolerances) + "); ▶ = no upper limit; black line: published value."
+                + ", ".join(f"{t:.0%}" for t in tolerances) + "); ► = no upper limit; black line: published value."
                 if tolerances else None)
     return alt.hconcat(left, plot, right, spacing=4, title=_title(chart_id, context, summary, tol_note)
                        ).resolve_scale(y="shared")

@@ -64,12 +64,17 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _embedded_font() -> str:
-    """The charts' vendored font as a data URL, so the report looks the same on any machine, offline."""
+REPORT_FONTS = {"normal": "LiberationSans-Regular.ttf", "bold": "LiberationSans-Bold.ttf"}
+
+
+def _embedded_fonts() -> dict[str, str]:
+    """The charts' font family as data URLs by weight, so the report and its inline SVG charts look
+    the same on any machine, offline (assets/fonts/README.md says where the files come from)."""
     import base64
 
-    data = (Path(__file__).parent / "assets" / "fonts" / "DejaVuSans.ttf").read_bytes()
-    return "data:font/ttf;base64," + base64.b64encode(data).decode("ascii")
+    folder = Path(__file__).parent / "assets" / "fonts"
+    return {weight: "data:font/ttf;base64," + base64.b64encode((folder / name).read_bytes()).decode("ascii")
+            for weight, name in REPORT_FONTS.items()}
 
 
 def _svg(path: Path) -> str:
@@ -105,7 +110,7 @@ def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path
         reconciliation=_records(reconciliation.sort("status", "as_of_to", "metric")),
         breaches=_records(reconciliation.filter(pl.col("status") == "outside_tolerance")),
         sources=_sources(reconciliation, tables["releases"], context.ledger),
-        snapshot_file=_snapshot_file(root, parsed), font_url=_embedded_font(),
+        snapshot_file=_snapshot_file(root, parsed), font_urls=_embedded_fonts(),
         threshold=inputs.policy.small_count_threshold, suppression=_suppressed_cells(tables),
         named=_records(_named(root, inputs)),
     )
