@@ -250,7 +250,9 @@ def isolate_fonts() -> None:
     would make the bytes depend on the machine's font packages, and vl-convert opens and maps a
     font file from disk at every text measurement (~2,000 times a chart, half the rendering time),
     while the compiled-in font is already in memory. A process that used vl-convert before this
-    call keeps the database it built then; every render in this module calls this first.
+    call keeps the database it built then; every render in this module calls this first. Linux
+    only: on macOS and Windows vl-convert's font loader reads no fontconfig file, so system fonts
+    stay visible there.
     """
     global _FONTS_ISOLATED
     with _FONT_LOCK:
