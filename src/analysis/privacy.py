@@ -247,7 +247,7 @@ class Leak:
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _DOTTED_DATE = re.compile(r"(?<!\d)(\d{2})\.(\d{2})\.(\d{4})(?!\d)")
 _ID_CONTEXT = re.compile(r"(?i)(?:record[_ ]?id|person[_ ]?key|\bid)\W{0,4}(?:id:)?(\d{1,12})\b")
-# Anchored at the start of a run: unanchored, a long base64 run (the report's embedded font) is quadratic.
+# Anchored at the start of a run: unanchored, a long base64 run (the report's embedded fonts) is quadratic.
 _SLUG = re.compile(r"(?<![a-z0-9-])[a-z0-9]+(?:-[a-z0-9]+)+")
 _TEXT_SUFFIXES = {".html", ".htm", ".svg", ".json", ".ipynb", ".yaml", ".yml", ".csv", ".md", ".txt", ".log", ".xml"}
 
@@ -284,7 +284,7 @@ def _texts(path: Path):
             yield "line {line} (HTML entities decoded)", html.unescape(text)
 
 
-# The report embeds its font as a base64 data URL (a megabyte of letters and digits that cannot spell
+# The report embeds its fonts as base64 data URLs (a megabyte of letters and digits that cannot spell
 # a name or a date): blanked before scanning, keeping the line count, to halve the scan's work.
 _DATA_URL = re.compile(r"data:font/[\w.+-]+;base64,[A-Za-z0-9+/=]+")
 
