@@ -171,6 +171,12 @@ def test_numbers_yaml_matches_what_the_tables_give(shared):
         "published_figures_in_period": t["reconciliation"].height,
         "published_figures_outside_tolerance": t["reconciliation"].filter(
             pl.col("status") == "outside_tolerance").height,
+        "published_figures_within_uncertainty": t["reconciliation"].filter(
+            pl.col("status") == "within_uncertainty").height,
+        **{f"held_{p}_{b}": stock[p][f"held_{b}"] for p in ("start", "end") for b in ("lower", "upper")},
+        "held_end_listed_without_detention_date": stock["end"]["listed_without_detention_date"],
+        "exits_dated_by_rule": int(monthly["exits_dated_by_rule"].sum()),
+        **{f"coverage_{r['item']}": r["records"] for r in t["coverage"].iter_rows(named=True)},
     }
     assert numbers == derived
     html = (folder / "report.html").read_text()

@@ -84,7 +84,8 @@ def _table(rows: list[dict], declared: dict) -> pl.DataFrame:
 
 def _stock(period: str, start: tuple, end: tuple) -> pl.DataFrame:
     def row(position, as_of, held, women, men, unknown, aged):
-        return {"period": period, "position": position, "as_of": as_of, "held": held, "women": women, "men": men,
+        return {"period": period, "position": position, "as_of": as_of, "held": held, "held_lower": held - 5,
+                "held_upper": held + 40, "listed_without_detention_date": 0, "women": women, "men": men,
                 "gender_unknown": unknown, "aged_60_plus": aged, "synthetic": True}
     return _table([row("start", *start), row("end", *end)], schema.STOCK)
 
@@ -93,7 +94,9 @@ def _month(month, end, start, entries, eot, pardon, pwe, death, other, in_period
     exits = eot + pardon + pwe + death + other
     return {"month": month, "month_end": end, "held_start": start, "entries": entries, "exits": exits,
             "exits_end_of_term": eot, "exits_pardon": pardon, "exits_pardon_with_expulsion": pwe,
-            "exits_death_in_custody": death, "exits_other": other, "held_end": start + entries - exits,
+            "exits_death_in_custody": death, "exits_other": other, "exits_dated_by_rule": other,
+            "listed_without_detention_date": 0, "held_end": start + entries - exits,
+            "held_end_lower": start + entries - exits - 5, "held_end_upper": start + entries - exits + 40,
             "net_change": entries - exits, "exit_entry_ratio": exits / entries if entries else None,
             "in_period": in_period, "synthetic": True}
 
@@ -103,7 +106,8 @@ def good_tables(period: str = PERIOD) -> dict[str, pl.DataFrame]:
              ("exit", "pardon_with_expulsion", 0), ("exit", "death_in_custody", 1), ("exit", "other", 1)]
     return {
         "stock": _stock(period, (D(2026, 1, 31), 1000, 120, 870, 10, 50), (D(2026, 2, 28), 1018, 125, 883, 10, 52)),
-        "flows": _table([{"period": period, "direction": d, "mechanism": m, "persons": n, "synthetic": True}
+        "flows": _table([{"period": period, "direction": d, "mechanism": m, "persons": n, "dated_by_rule": 0,
+                          "synthetic": True}
                          for d, m, n in flows], schema.FLOWS),
         "releases": _table([{"period": period, "event_id": "2026-02-11-pardon", "date": D(2026, 2, 11),
                              "date_precision": "day", "released": 14, "political_prisoners_released": 12,
@@ -131,6 +135,9 @@ def good_tables(period: str = PERIOD) -> dict[str, pl.DataFrame]:
         "reconciliation": _table([_figure(period, "fig-0123456789", "within_bounds", "Viasna"),
                                   _figure(period, "fig-abcdef0123", "not_comparable", "Viasna", our_count=None)],
                                  schema.RECONCILIATION),
+        "coverage": _table([{"period": period, "snapshot_date": SNAPSHOT, "item": item, "records": n,
+                             "synthetic": True} for item, n in (("records", 1021), ("active", 1018))],
+                           schema.COVERAGE),
     }
 
 
@@ -138,7 +145,8 @@ def _figure(period: str, figure_id: str, status: str, source: str, our_count: in
     return {"period": period, "figure_id": figure_id, "as_of_from": D(2026, 2, 27), "as_of_to": D(2026, 2, 27),
             "metric": "current_political_prisoners", "value": 1020, "qualifier": "about", "lower": 969, "upper": 1071,
             "source_org": source, "source_title": "Press release", "url": "", "our_measure": "held at the end",
-            "our_as_of": D(2026, 2, 28), "our_count": our_count, "status": status, "difference": 0,
+            "our_as_of": D(2026, 2, 28), "our_count": our_count, "our_lower": our_count, "our_upper": our_count,
+            "status": status, "difference": 0,
             "relative_difference": 0.0, "tolerance": 0.03, "synthetic": True}
 
 
@@ -212,7 +220,7 @@ def test_unknown_expectation_type_raises(tmp_path):
 def test_declared_count_mismatch_raises(tmp_path):
     def edit(doc):
         doc["expectations"].pop()
-    with pytest.raises(InputError, match="declares 18 expectations but lists 17"):
+    with pytest.raises(InputError, match="declares 24 expectations but lists 23"):
         load_suites(_broken_copy(tmp_path, edit))
 
 
@@ -220,7 +228,7 @@ def test_a_rule_gx_would_drop_stops_the_run(tmp_path):
     def edit(doc):  # a duplicate collapses into one expectation inside GX: fewer loaded than declared
         doc["expectations"].append(doc["expectations"][-1])
         doc["declared_expectations"] += 1
-    with pytest.raises(InputError, match="stock.json.*loaded 18 expectations, declared 19"):
+    with pytest.raises(InputError, match="stock.json.*loaded 24 expectations, declared 25"):
         validate_period(good_tables(), persons_frame(), context(), suites_dir=_broken_copy(tmp_path, edit))
 
 
@@ -346,7 +354,7 @@ def test_former_back_to_active_without_new_detention(bad_report):
 
 
 def test_broken_monthly_identity_and_chain(bad_report):
-    identity = check(bad_report, "stock_flow", "held_end = held_start + entries - exits in every month")
+    identity = check(bad_report, "stock_flow", "held_end = held_start + entries - exits + listed_without_detention_date in every month")
     assert identity.severity == "critical" and identity.examples == (
         {"check_row": "2025-12", "held_start": 1000, "entries": 20, "exits": 10, "held_end": 1011},)
     chain = check(bad_report, "stock_flow", "held_start of a month = held_end of the month before")
@@ -455,7 +463,9 @@ def test_warnings_publish_with_the_warning_shown():
     tables = good_tables()
     tables["reconciliation"] = pl.concat([tables["reconciliation"], _table(
         [_figure(PERIOD, "fig-9999999999", "outside_tolerance", "Ministry", our_count=900)], schema.RECONCILIATION)])
-    persons = persons_frame(p2={"release_date_from": None, "release_date_to": None, "release_date_precision": None})
+    # A conflict inside the source: an active record with a past release date warns, names the row, counts as held.
+    persons = persons_frame(p1={"release_date_from": D(2025, 1, 1), "release_date_to": D(2025, 1, 1),
+                                "release_date_precision": "day"})
     report = validate_period(tables, persons, context())
     assert report.passed and not report.critical_failures
     assert {(w.table, w.severity) for w in report.warnings} == {("reconciliation", "warning"), ("persons", "warning")}
@@ -473,10 +483,12 @@ def test_headline_move_beyond_the_bound_warns_unless_flows_explain_it():
         persons=pl.when(pl.col("direction") == "entry").then(318).otherwise(pl.col("persons")))
     tables["stock"] = tables["stock"].with_columns(
         held=pl.when(pl.col("position") == "end").then(1306).otherwise(pl.col("held")),
+        held_upper=pl.when(pl.col("position") == "end").then(1350).otherwise(pl.col("held_upper")),
         men=pl.when(pl.col("position") == "end").then(1171).otherwise(pl.col("men")))
     tables["monthly"] = tables["monthly"].with_columns(
         entries=pl.when(pl.col("in_period")).then(318).otherwise(pl.col("entries")),
         held_end=pl.when(pl.col("in_period")).then(1306).otherwise(pl.col("held_end")),
+        held_end_upper=pl.when(pl.col("in_period")).then(1350).otherwise(pl.col("held_end_upper")),
         net_change=pl.when(pl.col("in_period")).then(306).otherwise(pl.col("net_change")),
     ).with_columns(exit_entry_ratio=pl.col("exits") / pl.col("entries"))
     persons = persons_frame(active_total=1306)

@@ -326,7 +326,9 @@ def _synthetic_line(chart_id: str, context: ChartContext) -> str | None:
 _READING = {
     "fig-stock-over-time": (
         "The line is the number of political prisoners held at each month-end, counted from the registry "
-        "(entry = detention, exit = release or death in custody). Points are figures published for the same "
+        "(entry = detention, exit = release or death in custody) by the point rule; the grey band around it "
+        "runs from those the copy shows were certainly held to all it cannot rule out (releases it does not "
+        "date make the difference). Points are figures published for the same "
         "measure, at the date they refer to (the middle of the month for figures dated only by month), blue "
         "circles for Viasna (also when relayed by media), orange diamonds for other sources. Vertical bars show "
         "the range the published wording allows ('about', 'some', 'nearly'); a bar ending in a caret (▲) is a "
@@ -597,24 +599,32 @@ def _stock_over_time(tables: dict[str, pl.DataFrame], context: ChartContext) -> 
     monthly = _table(tables, "monthly").sort("month")
     if monthly.height == 0:
         return _empty(chart_id, context, "No monthly counts for this period.")
-    line_frame = monthly.select(pl.col("month_end").alias("date"), "month", "held_end")
+    line_frame = monthly.select(pl.col("month_end").alias("date"), "month", "held_end", "held_end_lower",
+                                "held_end_upper")
     figures = _published(context, "current_political_prisoners")
-    y_max = float(max([monthly["held_end"].max() or 0]
+    y_max = float(max([monthly["held_end_upper"].max() or 0]
                       + [v for v in figures["value"].to_list() if v is not None]
                       + [v for v in figures["upper"].to_list() if v is not None]))
     y = alt.Y("held_end:Q", title="Political prisoners held (persons)", axis=alt.Axis(format=",d"),
               scale=alt.Scale(domain=[0, _nice(y_max * (1 + 2 * CARET_SHARE))]))
     line = alt.Chart(_data(line_frame)).mark_line(color=INK, strokeWidth=2, interpolate="linear").encode(
         x=_time_x(context, "Month-end"), y=y,
-        tooltip=[alt.Tooltip("month:N", title="Month"), alt.Tooltip("held_end:Q", title="Held at month-end", format=",")])
+        tooltip=[alt.Tooltip("month:N", title="Month"), alt.Tooltip("held_end:Q", title="Held at month-end", format=","),
+                 alt.Tooltip("held_end_lower:Q", title="At least", format=","),
+                 alt.Tooltip("held_end_upper:Q", title="At most", format=",")])
+    # What the copy allows: certainly held (lower) to possibly held (upper), around the point rule's line.
+    band = alt.Chart(_data(line_frame)).mark_area(color=INK, opacity=0.14, interpolate="linear").encode(
+        x=_time_x(context, "Month-end"), y=alt.Y("held_end_lower:Q").scale(y.to_dict()["scale"]).title(None),
+        y2="held_end_upper:Q")
     label = "Registry count at month-end" + (" (SYNTHETIC)" if context.synthetic else "")
-    layers = [*_period_band(monthly, context), line,
+    layers = [*_period_band(monthly, context), band, line,
               *_published_layers(figures, y_max, y_title="Political prisoners held (persons)", colour_by_source=True),
               *_line_key(label)]
     undated = context.ledger.filter((pl.col("metric") == "current_political_prisoners")
                                     & pl.col("as_of_from").is_null()).height
     last = monthly.tail(1).row(0, named=True)
-    note = (f"Registry count on {last['month_end'].isoformat()}: {_fmt(last['held_end'])}. "
+    note = (f"Registry count on {last['month_end'].isoformat()}: {_fmt(last['held_end'])} (the copy allows "
+            f"{_fmt(last['held_end_lower'])}–{_fmt(last['held_end_upper'])}: grey band). "
             f"Points: {figures.height} dated published figures ({undated} undated ones not drawn); "
             "bars: the range their wording allows; ▲ = no upper limit.")
     return alt.layer(*layers).properties(

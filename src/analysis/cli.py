@@ -170,6 +170,23 @@ def reproduce(root: Path | None, target: str, keep_scratch: bool) -> None:
         sys.exit(1)
 
 
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init_command(directory: Path) -> None:
+    """Start an empty project for real data in DIRECTORY (no SYNTHETIC sample).
+
+    Copies the notebooks, quality suites, privacy policy and the real published figures and
+    release waves; decision files start empty. Then add a copy of the list with `analysis raw add`.
+    """
+    from .init import init_project
+
+    init_project(directory)
+    out.print(escape(f"created the project {directory}; next: add a copy of the list with\n"
+                     f"  analysis raw add registry <date> <file> --root {directory} --producer ... --title ... "
+                     f"--licence ...\nthen: analysis run --root {directory} --period <YYYY-MM>  "
+                     f"(see {directory / 'README.md'})"), highlight=False)
+
+
 @main.command("read")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -229,7 +246,9 @@ def sample_calibration(root: Path | None, snapshot: str | None, published_only: 
     paths = project_paths(root)
     snapshots = list_snapshots(paths.raw, "registry")
     if not snapshots:
-        raise InputError(paths.raw / "registry", "no registry snapshots", fix="run `analysis sample generate`")
+        raise InputError(paths.raw / "registry", "no registry snapshots",
+                         fix="the calibration compares the SYNTHETIC sample with published figures: run it in the "
+                             "package checkout, or regenerate the sample there with `analysis sample generate`")
     chosen = snapshots[-1] if snapshot is None else next(
         (m for m in snapshots if m.snapshot_date.isoformat() == snapshot), None)
     if chosen is None:

@@ -15,6 +15,7 @@ import polars as pl
 import yaml
 
 from . import schema
+from .custody import POINT_RULE
 from .paths import project_paths
 from .periods import Period
 
@@ -34,15 +35,23 @@ def headline_numbers(tables: dict[str, pl.DataFrame]) -> dict[str, int | float |
     releases, deaths = tables["releases"], tables["deaths"]
     reconciliation = tables["reconciliation"]
     total_exits = int(sum(exits.values()))
+    coverage = {row["item"]: row["records"] for row in tables["coverage"].iter_rows(named=True)}
     return {
         "held_start": stock["start"]["held"],
+        "held_start_lower": stock["start"]["held_lower"],
+        "held_start_upper": stock["start"]["held_upper"],
         "held_end": stock["end"]["held"],
+        "held_end_lower": stock["end"]["held_lower"],
+        "held_end_upper": stock["end"]["held_upper"],
+        "held_end_listed_without_detention_date": stock["end"]["listed_without_detention_date"],
         "held_change": stock["end"]["held"] - stock["start"]["held"],
         "held_end_women": stock["end"]["women"],
         "held_end_aged_60_plus": stock["end"]["aged_60_plus"],
         "entries": entries,
         "exits": total_exits,
         **{f"exits_{mechanism}": int(n) for mechanism, n in exits.items()},
+        "exits_dated_by_rule": int(flows.filter(pl.col("direction") == "exit")["dated_by_rule"].sum()),
+        **{f"coverage_{item}": int(n) for item, n in coverage.items()},
         "exit_entry_ratio": round(total_exits / entries, 2) if entries else None,
         "release_waves": releases.height,
         "released_in_waves_published": int(releases["released"].sum()),
@@ -52,6 +61,7 @@ def headline_numbers(tables: dict[str, pl.DataFrame]) -> dict[str, int | float |
         "deaths_in_custody_in_period": int(deaths["in_period"].sum()),
         "published_figures_in_period": reconciliation.height,
         "published_figures_outside_tolerance": reconciliation.filter(pl.col("status") == "outside_tolerance").height,
+        "published_figures_within_uncertainty": reconciliation.filter(pl.col("status") == "within_uncertainty").height,
     }
 
 
@@ -113,6 +123,8 @@ def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path
         snapshot_file=_snapshot_file(root, parsed), font_urls=_embedded_fonts(),
         threshold=inputs.policy.small_count_threshold, suppression=_suppressed_cells(tables),
         named=_records(_named(root, inputs)),
+        coverage=_coverage(tables["coverage"]), point_rule=POINT_RULE, release_records=inputs.release_records.height,
+        earlier_copies=len(inputs.earlier_copies),
     )
     path = output_dir / "report.html"
     path.write_text(html, encoding="utf-8", newline="\n")
@@ -120,6 +132,14 @@ def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path
         "# Every number quoted in report.html's text, by a stable name (tests re-derive each from the tables).\n"
         + yaml.safe_dump(headline_numbers(tables), sort_keys=True), encoding="utf-8", newline="\n")
     return path
+
+
+def _coverage(coverage: pl.DataFrame) -> list[dict]:
+    """The coverage rows with their meaning in words, in the declared order."""
+    from .tables import COVERAGE_ITEMS
+
+    counts = dict(coverage.select("item", "records").iter_rows())
+    return [{"item": item, "records": counts.get(item, 0), "meaning": meaning} for item, meaning in COVERAGE_ITEMS.items()]
 
 
 def _suppressed_cells(tables: dict[str, pl.DataFrame]) -> list[str]:

@@ -56,7 +56,7 @@ def default_period(root: str | Path | None = None) -> str:
     snapshots = list_snapshots(project_paths(root).raw, "registry")
     if not snapshots:
         raise InputError(project_paths(root).raw / "registry", "no registry snapshots",
-                         fix="add a copy with `analysis raw add registry ...` or run `analysis sample generate`")
+                         fix="add a copy of the list with `analysis raw add registry <date> <file> ...`")
     latest = snapshots[-1].snapshot_date
     return f"{latest.year:04d}-{latest.month:02d}"
 

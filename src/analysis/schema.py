@@ -142,7 +142,10 @@ STOCK: dict[str, pl.DataType] = {
     "period": pl.String,
     "position": pl.String,          # start | end
     "as_of": pl.Date,               # start: the day before the period; end: its last day
-    "held": pl.Int64,               # current political prisoners (status not np) held that day
+    "held": pl.Int64,               # political prisoners held that day under the point rule (analysis.custody)
+    "held_lower": pl.Int64,         # certainly held that day (the copy leaves no doubt)
+    "held_upper": pl.Int64,         # possibly held that day (what the copy cannot rule out)
+    "listed_without_detention_date": pl.Int64,  # in `held` by their status on the copy's own date only
     "women": pl.Int64,
     "men": pl.Int64,
     "gender_unknown": pl.Int64,
@@ -155,6 +158,8 @@ FLOWS: dict[str, pl.DataType] = {
     "direction": pl.String,         # entry | exit
     "mechanism": pl.String,         # ENTRY_MECHANISMS or EXIT_MECHANISMS
     "persons": pl.Int64,
+    "dated_by_rule": pl.Int64,      # of `persons`, those whose date the copy gives as a month, a year or not
+                                    # at all, placed by the point rule (analysis.custody.POINT_RULE)
     "synthetic": pl.Boolean,
 }
 
@@ -183,7 +188,11 @@ MONTHLY: dict[str, pl.DataType] = {
     "exits_pardon_with_expulsion": pl.Int64,
     "exits_death_in_custody": pl.Int64,
     "exits_other": pl.Int64,
-    "held_end": pl.Int64,                       # = held_start + entries - exits, exactly
+    "exits_dated_by_rule": pl.Int64,            # of `exits`, those placed by the point rule, not dated by the copy
+    "listed_without_detention_date": pl.Int64,  # counted on the copy's own date by status only (else 0)
+    "held_end": pl.Int64,                       # = held_start + entries - exits + listed_without_detention_date
+    "held_end_lower": pl.Int64,                 # certainly held at month-end
+    "held_end_upper": pl.Int64,                 # possibly held at month-end
     "net_change": pl.Int64,
     "exit_entry_ratio": pl.Float64,             # exits / entries; null when there were no entries
     "in_period": pl.Boolean,
@@ -237,15 +246,29 @@ RECONCILIATION: dict[str, pl.DataType] = {
     "url": pl.String,
     "our_measure": pl.String,        # how our count was computed, in words
     "our_as_of": pl.Date,
-    "our_count": pl.Int64,           # null when we have no comparable measure
-    "status": pl.String,             # within_bounds | within_tolerance | outside_tolerance | not_comparable
+    "our_count": pl.Int64,           # null when we have no comparable measure (the point rule's count)
+    "our_lower": pl.Int64,           # the least the copy allows
+    "our_upper": pl.Int64,           # the most the copy allows
+    "status": pl.String,             # within_bounds | within_tolerance | within_uncertainty | outside_tolerance
+                                     # | not_comparable
     "difference": pl.Int64,          # our_count minus the nearest bound (0 inside the bounds)
     "relative_difference": pl.Float64,
     "tolerance": pl.Float64,         # stated relative tolerance beyond the bounds
     "synthetic": pl.Boolean,
 }
 
+# What the period's registry copy can and cannot say: one row per kind of record that counting has to
+# treat by a stated rule (analysis.tables.COVERAGE_ITEMS says which and how).
+COVERAGE: dict[str, pl.DataType] = {
+    "period": pl.String,
+    "snapshot_date": pl.Date,
+    "item": pl.String,
+    "records": pl.Int64,
+    "synthetic": pl.Boolean,
+}
+
 PERIOD_TABLES: dict[str, dict[str, pl.DataType]] = {
     "stock": STOCK, "flows": FLOWS, "releases": RELEASES, "monthly": MONTHLY, "composition": COMPOSITION,
     "time_served": TIME_SERVED, "deaths": DEATHS, "reconciliation": RECONCILIATION,
+    "coverage": COVERAGE,
 }

@@ -1,15 +1,17 @@
 """The period tables: stock, flows, releases, monthly (revolving door), composition, time served,
-deaths in custody, and the reconciliation of our counts with published figures.
+deaths in custody, the reconciliation of our counts with published figures, and the coverage of
+what the period's copy of the list can and cannot say.
 
-Everything is computed from one reference registry snapshot (the first copy of the list dated on
-or after the period's end) through a per-person timeline: entry = date of detention, exit = the
-earlier of release and death in custody. A political prisoner (status not `np`) is held on day t
-when entry <= t < exit. Because entries and exits are counted with the same inequalities, the
-identity end = start + entries - exits holds exactly, month by month.
+Everything is computed from one reference registry copy (the first dated on or after the period's
+end whose shape dates every exit) through the custody table of `analysis.custody`: each person's
+custody is an interval with uncertain ends. Counts on a day come as a point (one documented rule,
+custody.POINT_RULE) with a lower and an upper bound. Entries and exits are counted with the same
+inequalities as the point stock, so end = start + entries - exits holds exactly, month by month
+(plus, on the copy's own date, the `active` records without a detention date, counted by status).
 
-Exit mechanism: death in custody; else the person-level release record's mechanism (amnesty is
-counted as `other`); else, with no record, `end_of_term` when the release came no earlier than a
-month before the sentence ran out, otherwise `other`.
+Exit mechanism: death in custody; else the person-level release record's mechanism (amnesty and
+exchange are counted as `other`); else, for a release the copy dates, `end_of_term` when it came no
+earlier than a month before the sentence ran out; otherwise `other`.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from . import schema
 from .errors import InputError
 from .paths import ProjectPaths
 from .periods import FIRST_MONTH, Period, month_end, months_between
+from .custody import DAYS_PER_MONTH, copy_history, custody_intervals, held_counts, point_held
 from .privacy import PrivacyPolicy, load_policy, suppress_small_counts
 
-DAYS_PER_MONTH = 365.25 / 12
 END_OF_TERM_SLACK_MONTHS = 1.0
 RECONCILIATION_TOLERANCE = 0.03
 AGE_BANDS = ((0, 30, "under 30"), (30, 45, "30-44"), (45, 60, "45-59"), (60, 200, "60 and over"))
@@ -47,6 +49,8 @@ class SnapshotRef:
     date: dt.date
     synthetic: bool
     source_file: str
+    dates_every_exit: bool = True   # its shape has both release and death dates (see EXIT_DATE_COLUMNS)
+    rows_quarantined: int = 0
 
 
 @dataclass
@@ -60,6 +64,7 @@ class PeriodInputs:
     ledger: pl.DataFrame
     previous_snapshot: SnapshotRef | None = None
     policy: PrivacyPolicy = PrivacyPolicy()
+    earlier_copies: tuple[tuple[dt.date, pl.DataFrame], ...] = ()   # (date, persons) of copies before `snapshot`
 
     @property
     def synthetic(self) -> bool:
@@ -67,7 +72,9 @@ class PeriodInputs:
 
     @cached_property
     def timeline(self) -> pl.DataFrame:
-        return person_timeline(self.persons, self.release_records)
+        """The custody table (analysis.custody): one row per person who is not `np`."""
+        return custody_intervals(self.persons, self.release_records, self.snapshot.date,
+                                 copy_history(list(self.earlier_copies)), END_OF_TERM_SLACK_MONTHS)
 
 
 # Reads of one ingest build are cached by the build's real folder: a new ingest is a new folder, so
@@ -83,33 +90,32 @@ def _ingested(paths: ProjectPaths, relative: str) -> pl.DataFrame:
     return _read(str(paths.ingest.resolve()), relative)
 
 
+# A copy can date every exit only if its shape has both columns: the public table has neither, the
+# flattened JSON no `died`, and a machine export may lack one.
+EXIT_DATE_COLUMNS = ("release_date", "died")
+_SHAPE_COLUMNS = {"machine_csv": set(EXIT_DATE_COLUMNS), "flattened_json": {"release_date"}, "public_table": set()}
+
+
+def _dates_every_exit(shape: str, missing: str | None) -> bool:
+    present = _SHAPE_COLUMNS.get(shape, set()) - set((missing or "").split(";"))
+    return present >= set(EXIT_DATE_COLUMNS)
+
+
 def registry_snapshots(paths: ProjectPaths) -> list[SnapshotRef]:
     """The ingested registry snapshots, oldest first (from the public ingest log)."""
     log = _ingested(paths, "public/ingest_log.parquet").filter(pl.col("source") == "registry").sort("snapshot_date")
-    return [SnapshotRef(r["snapshot_date"], r["synthetic"], r["source_file"]) for r in log.iter_rows(named=True)]
-
-
-def undated_exits(paths: ProjectPaths, snapshot: SnapshotRef) -> int:
-    """People a copy lists as `former` with neither a release nor a death date (it cannot date their exit)."""
-    return _undated_exits(str(paths.ingest.resolve()), snapshot.date.isoformat())
-
-
-@lru_cache(maxsize=32)
-def _undated_exits(build: str, date: str) -> int:
-    persons = Path(build) / "restricted" / "registry" / date / "persons.parquet"
-    return (pl.scan_parquet(persons)
-            .filter((pl.col("status") == "former") & pl.col("release_date_from").is_null()
-                    & ~(pl.col("died_in_custody") & pl.col("died_from").is_not_null()))
-            .select(pl.len()).collect().item())
+    return [SnapshotRef(r["snapshot_date"], r["synthetic"], r["source_file"],
+                        _dates_every_exit(r["shape"], r["missing_optional_columns"]), r["rows_quarantined"])
+            for r in log.iter_rows(named=True)]
 
 
 def reference_snapshot(paths: ProjectPaths, snapshots: list[SnapshotRef], period: Period) -> SnapshotRef:
-    """The first copy of the list dated on or after the period's end that can date every exit.
+    """The first copy of the list dated on or after the period's end whose shape dates every exit.
 
     Counting who was held on a day needs release and death dates. The public table has no release
     dates and the flattened JSON no deaths, so such a copy is passed over for a later, complete one;
-    if none is complete, the first covering copy is used and its undated exits are left out (and
-    reported by the quality gate).
+    if none is complete, the first covering copy is used: its undated exits are placed by the point
+    rule and bounded (analysis.custody).
     """
     covering = [s for s in snapshots if s.date >= period.end]
     if not covering:
@@ -117,70 +123,52 @@ def reference_snapshot(paths: ProjectPaths, snapshots: list[SnapshotRef], period
         raise InputError("--period", f"no registry snapshot covers {period} (it ends {period.end}; latest "
                                      f"snapshot: {latest})", fix="add a copy of the list dated on or after the "
                                                                  "period's end")
-    return next((s for s in covering if undated_exits(paths, s) == 0), covering[0])
+    return next((s for s in covering if s.dates_every_exit), covering[0])
 
 
 def period_snapshots(paths: ProjectPaths, period: Period) -> tuple[SnapshotRef, SnapshotRef | None]:
     """The copy a period is counted from, and the copy before it (for the cross-cycle checks)."""
-    snapshots = registry_snapshots(paths)
-    snapshot = reference_snapshot(paths, snapshots, period)
-    earlier = [s for s in snapshots if s.date < snapshot.date]
+    snapshot, earlier = counting_snapshots(paths, period)
     return snapshot, (earlier[-1] if earlier else None)
 
 
+def counting_snapshots(paths: ProjectPaths, period: Period) -> tuple[SnapshotRef, list[SnapshotRef]]:
+    """The copy a period is counted from, and every earlier copy (they narrow undated exits)."""
+    snapshots = registry_snapshots(paths)
+    snapshot = reference_snapshot(paths, snapshots, period)
+    return snapshot, [s for s in snapshots if s.date < snapshot.date]
+
+
+def _persons(paths: ProjectPaths, snapshot: SnapshotRef) -> pl.DataFrame:
+    return _ingested(paths, f"restricted/registry/{snapshot.date.isoformat()}/persons.parquet")
+
+
 def load_inputs(paths: ProjectPaths, period: Period) -> PeriodInputs:
-    snapshot, previous = period_snapshots(paths, period)
+    snapshot, earlier = counting_snapshots(paths, period)
     folder = f"restricted/registry/{snapshot.date.isoformat()}"
     return PeriodInputs(
         period=period, snapshot=snapshot,
-        persons=_ingested(paths, f"{folder}/persons.parquet"),
+        persons=_persons(paths, snapshot),
         charges=_ingested(paths, f"{folder}/charges.parquet"),
         release_records=_ingested(paths, "restricted/releases/release_records.parquet"),
         release_events=_ingested(paths, "public/release_events.parquet"),
         ledger=_ingested(paths, "public/figures.parquet"),
-        previous_snapshot=previous,
+        previous_snapshot=earlier[-1] if earlier else None,
         policy=load_policy(paths),
+        earlier_copies=tuple((s.date, _persons(paths, s)) for s in earlier),
     )
 
 
-# ------------------------------------------------------------------ the per-person timeline
+# ------------------------------------------------------------------ counting on a day
 
 
-def person_timeline(persons: pl.DataFrame, release_records: pl.DataFrame) -> pl.DataFrame:
-    """One row per political prisoner: entry, exit, exit mechanism, and what composition needs."""
-    records = (release_records.select("record_id", pl.col("release_date").alias("record_date"),
-                                      pl.col("mechanism").alias("record_mechanism"), "destination",
-                                      "documents_withheld", "event_id")
-               .unique("record_id", keep="first", maintain_order=True))
-    people = persons.filter(pl.col("status") != "np").join(records, on="record_id", how="left")
-    # `former` with neither a release nor a death date cannot be placed in time: left out entirely, so
-    # that held(t) = entries up to t - exits up to t stays exact (the quality gate reports them).
-    people = people.filter(~((pl.col("status") == "former") & pl.col("release_date_from").is_null()
-                             & ~(pl.col("died_in_custody") & pl.col("died_from").is_not_null())))
-    died = pl.col("died_in_custody") & pl.col("died_from").is_not_null()
-    served_months = (pl.col("release_date_from") - pl.col("arrested_from")).dt.total_days() / DAYS_PER_MONTH
-    inferred = (pl.when(served_months >= pl.col("sentence_months") - END_OF_TERM_SLACK_MONTHS)
-                .then(pl.lit("end_of_term")).otherwise(pl.lit("other")))
-    mechanism = (pl.when(died).then(pl.lit("death_in_custody"))
-                 .when(pl.col("release_date_from").is_null()).then(pl.lit(None, dtype=pl.String))
-                 .when(pl.col("record_mechanism").is_not_null())
-                 .then(pl.col("record_mechanism").replace_strict(RECORD_MECHANISMS, default="other"))
-                 .otherwise(inferred))
-    return people.select(
-        "person_key", "record_id", "status", "gender", "birth_date_from", "birth_date_to",
-        pl.col("arrested_from").alias("entry"),
-        pl.when(died).then(pl.col("died_from")).otherwise(pl.col("release_date_from")).alias("exit"),
-        mechanism.alias("exit_mechanism"),
-        "penalty_regime", "facility_type", "destination", "documents_withheld", "event_id",
-    )
+def _held_on(inputs: PeriodInputs, day: dt.date) -> pl.DataFrame:
+    """The people held on `day` under the point rule."""
+    return inputs.timeline.filter(point_held(day, inputs.snapshot.date))
 
 
-def _held_on(timeline: pl.DataFrame, day: dt.date) -> pl.DataFrame:
-    return timeline.filter((pl.col("entry") <= day) & (pl.col("exit").is_null() | (pl.col("exit") > day)))
-
-
-def held_on(timeline: pl.DataFrame, day: dt.date) -> int:
-    return _held_on(timeline, day).height
+def held_on(inputs: PeriodInputs, day: dt.date) -> int:
+    return _held_on(inputs, day).height
 
 
 def _between(column: str, first: dt.date, last: dt.date) -> pl.Expr:
@@ -190,11 +178,25 @@ def _between(column: str, first: dt.date, last: dt.date) -> pl.Expr:
 # ------------------------------------------------------------------ the tables
 
 
+def _timed(column: str, first: dt.date, last: dt.date) -> pl.Expr:
+    """A flow in [first, last]: only people placed in time (an exit needs an entry)."""
+    return pl.col("placed") & _between(column, first, last)
+
+
+def _by_rule(column: str) -> pl.Expr:
+    """Dated by the point rule rather than by a day the copy gives (a partial or missing date)."""
+    if column == "entry":
+        return pl.col("entry_precision") != "day"
+    return ~pl.col("exit_rule").is_in(["release_date", "death_date", "release_record"]) | (
+        pl.col("exit_from") != pl.col("exit_to"))
+
+
 def stock_table(inputs: PeriodInputs) -> pl.DataFrame:
     period, rows = inputs.period, []
     for position, day in (("start", period.start - dt.timedelta(days=1)), ("end", period.end)):
-        held = _held_on(inputs.timeline, day)
-        rows.append({"period": period.label, "position": position, "as_of": day, "held": held.height,
+        held = _held_on(inputs, day)
+        rows.append({"period": period.label, "position": position, "as_of": day,
+                     **held_counts(inputs.timeline, day, inputs.snapshot.date),
                      "women": held.filter(pl.col("gender") == "female").height,
                      "men": held.filter(pl.col("gender") == "male").height,
                      "gender_unknown": held.filter(pl.col("gender").is_null()).height,
@@ -205,30 +207,36 @@ def stock_table(inputs: PeriodInputs) -> pl.DataFrame:
 
 def flows_table(inputs: PeriodInputs) -> pl.DataFrame:
     period, timeline = inputs.period, inputs.timeline
-    rows = [{"direction": "entry", "mechanism": "newly_detained",
-             "persons": timeline.filter(_between("entry", period.start, period.end)).height}]
-    exits = timeline.filter(_between("exit", period.start, period.end))
+    entries = timeline.filter(_timed("entry", period.start, period.end))
+    rows = [{"direction": "entry", "mechanism": "newly_detained", "persons": entries.height,
+             "dated_by_rule": entries.filter(_by_rule("entry")).height}]
+    exits = timeline.filter(_timed("exit", period.start, period.end))
     for mechanism in schema.EXIT_MECHANISMS:
-        rows.append({"direction": "exit", "mechanism": mechanism,
-                     "persons": exits.filter(pl.col("exit_mechanism") == mechanism).height})
+        these = exits.filter(pl.col("exit_mechanism") == mechanism)
+        rows.append({"direction": "exit", "mechanism": mechanism, "persons": these.height,
+                     "dated_by_rule": these.filter(_by_rule("exit")).height})
     return pl.DataFrame([{"period": period.label, **r, "synthetic": inputs.synthetic} for r in rows],
                         schema=schema.FLOWS)
 
 
 def monthly_table(inputs: PeriodInputs) -> pl.DataFrame:
     """Month by month from 2020-05 to the period's last month: the revolving door."""
-    timeline, rows = inputs.timeline, []
-    held_start = held_on(timeline, FIRST_MONTH - dt.timedelta(days=1))
+    timeline, snapshot, rows = inputs.timeline, inputs.snapshot.date, []
+    held_start = held_on(inputs, FIRST_MONTH - dt.timedelta(days=1))
     for label in months_between(FIRST_MONTH, inputs.period.end):
         first = dt.date(int(label[:4]), int(label[5:]), 1)
         last = month_end(first.year, first.month)
-        entries = timeline.filter(_between("entry", first, last)).height
-        exits = timeline.filter(_between("exit", first, last))
+        entries = timeline.filter(_timed("entry", first, last)).height
+        exits = timeline.filter(_timed("exit", first, last))
         by_mechanism = {m: exits.filter(pl.col("exit_mechanism") == m).height for m in schema.EXIT_MECHANISMS}
-        held_end = held_on(timeline, last)
+        counts = held_counts(timeline, last, snapshot)
+        held_end = counts["held"]
         rows.append({"month": label, "month_end": last, "held_start": held_start, "entries": entries,
                      "exits": exits.height, **{f"exits_{m}": n for m, n in by_mechanism.items()},
-                     "held_end": held_end, "net_change": held_end - held_start,
+                     "exits_dated_by_rule": exits.filter(_by_rule("exit")).height,
+                     "listed_without_detention_date": counts["listed_without_detention_date"],
+                     "held_end": held_end, "held_end_lower": counts["held_lower"],
+                     "held_end_upper": counts["held_upper"], "net_change": held_end - held_start,
                      "exit_entry_ratio": exits.height / entries if entries else None,
                      "in_period": inputs.period.contains(last), "synthetic": inputs.synthetic})
         held_start = held_end
@@ -261,7 +269,7 @@ def article_groups() -> dict[str, str]:
 
 def composition_table(inputs: PeriodInputs) -> pl.DataFrame:
     day = inputs.period.end
-    held = _held_on(inputs.timeline, day).with_columns(
+    held = _held_on(inputs, day).with_columns(
         _band(_age_on(day), AGE_BANDS).alias("age_band"),
         _band((pl.lit(day) - pl.col("entry")).dt.total_days() / DAYS_PER_MONTH, TIME_HELD_BANDS).alias("time_held"),
         pl.col("gender").fill_null("unknown"),
@@ -289,8 +297,9 @@ def composition_table(inputs: PeriodInputs) -> pl.DataFrame:
 
 def time_served_table(inputs: PeriodInputs) -> pl.DataFrame:
     period = inputs.period
-    released = inputs.timeline.filter(pl.col("exit_mechanism").is_not_null()
-                                      & (pl.col("exit_mechanism") != "death_in_custody")
+    # Only releases with a date from the copy or a release record: a time served from a placed date
+    # would be the point rule's guess, not a measurement.
+    released = inputs.timeline.filter(pl.col("placed") & pl.col("exit_rule").is_in(["release_date", "release_record"])
                                       & (pl.col("exit") <= period.end)).with_columns(
         ((pl.col("exit") - pl.col("entry")).dt.total_days() / DAYS_PER_MONTH).alias("months"))
     rows = []
@@ -312,8 +321,7 @@ def _rounded(value) -> float | None:
 
 
 def deaths_table(inputs: PeriodInputs) -> pl.DataFrame:
-    deaths = (inputs.timeline.filter((pl.col("exit_mechanism") == "death_in_custody")
-                                     & (pl.col("exit") <= inputs.period.end))
+    deaths = (inputs.timeline.filter((pl.col("exit_rule") == "death_date") & (pl.col("exit") <= inputs.period.end))
               .select(pl.col("exit").alias("date")).sort("date"))
     return deaths.with_columns(
         pl.lit(inputs.period.label).alias("period"),
@@ -341,24 +349,124 @@ def releases_table(inputs: PeriodInputs) -> pl.DataFrame:
             .select(list(schema.RELEASES)).cast(schema.RELEASES).sort("date", "event_id"))
 
 
+# ------------------------------------------------------------------ what the copy can and cannot say
+
+# Restricted freedom and arrest are served after the verdict: their `arrested` date (the day the
+# person was taken to the facility) normally follows it.
+SERVED_AFTER_VERDICT = ("khimiya", "home_confinement", "arrest")
+
+# item -> how counting treats such records, in words for the report (the table keeps only counts).
+COVERAGE_ITEMS: dict[str, str] = {
+    "records": "records in the copy (after quarantine)",
+    "quarantined": "rows kept out of the copy's tables, each with its reason (restricted quarantine file)",
+    "active": "listed as current political prisoners (`active`): the copy's own count on its date",
+    "former": "listed as former political prisoners",
+    "np": "convicted in a political case but not recognised as political prisoners (`np`): never counted",
+    "active_without_detention_date": "`active` without a detention date: held on the copy's own date by their "
+                                     "status, possibly held before it (upper bound), never in a flow",
+    "former_without_detention_date": "`former` without a detention date: cannot be placed in time; possibly "
+                                     "held before their exit (upper bound), never in a count or flow",
+    "exits_dated_by_copy": "left custody on a date the copy gives (release or death in custody)",
+    "exits_dated_by_release_record": "left custody on a date from a person-level release record (the copy "
+                                     "gives none)",
+    "exits_placed_at_verdict": "left custody on a date the copy does not give, placed at a non-custodial verdict",
+    "exits_placed_at_term_end": "left custody on a date the copy does not give, placed at the end of the term",
+    "exits_placed_at_midpoint": "left custody on a date the copy does not give, placed midway between the days "
+                                "it can lie in",
+    "exits_narrowed_by_earlier_copies": "undated exits narrowed by an earlier copy that still showed the "
+                                        "person active (or no longer did)",
+    "partial_detention_dates": "detention dates given as a month or a year only (counted at the middle day)",
+    "active_with_past_release_date": "`active` records that also carry a past release date: a conflict in the "
+                                     "source; counted as held (the status decides), named on the validation page",
+    "detention_after_verdict_served_after": "detention dated after the verdict under restricted freedom or "
+                                            "arrest, where `arrested` is the day the person was taken to serve it",
+    "detention_after_verdict_other": "detention dated after the verdict under another regime (a converted "
+                                     "sentence, or an error): shown as a warning",
+    "appeal_after_copy": "appeal hearings dated after the copy (scheduled)",
+    "anonymous": "records whose name the source withholds: counted, never named",
+}
+
+
+def coverage_table(inputs: PeriodInputs) -> pl.DataFrame:
+    """How many records of the period's copy each counting rule had to handle (COVERAGE_ITEMS)."""
+    persons, custody, snapshot = inputs.persons, inputs.timeline, inputs.snapshot.date
+    status = persons["status"]
+    rule = custody["exit_rule"]
+    after_verdict = persons.filter(pl.col("arrested_from") > pl.col("verdict_date_to"))
+    served_after = after_verdict["penalty_regime"].is_in(SERVED_AFTER_VERDICT)
+    undated = custody.filter(rule.is_in(["verdict", "term_end", "midpoint"]))
+    narrowed = undated.filter((pl.col("exit_from") > pl.col("entry_from")) | (pl.col("exit_to") < snapshot))
+    counts = {
+        "records": persons.height, "quarantined": inputs.snapshot.rows_quarantined,
+        "active": int((status == "active").sum()), "former": int((status == "former").sum()),
+        "np": int((status == "np").sum()),
+        "active_without_detention_date": custody.filter(~pl.col("placed") & (pl.col("status") == "active")).height,
+        "former_without_detention_date": custody.filter(~pl.col("placed") & (pl.col("status") != "active")).height,
+        "exits_dated_by_copy": int(rule.is_in(["release_date", "death_date"]).sum()),
+        "exits_dated_by_release_record": int((rule == "release_record").sum()),
+        "exits_placed_at_verdict": int((rule == "verdict").sum()),
+        "exits_placed_at_term_end": int((rule == "term_end").sum()),
+        "exits_placed_at_midpoint": int((rule == "midpoint").sum()),
+        "exits_narrowed_by_earlier_copies": narrowed.height,
+        "partial_detention_dates": int(custody["entry_precision"].is_in(["month", "year"]).sum()),
+        "active_with_past_release_date": int(custody["release_conflict"].sum()),
+        "detention_after_verdict_served_after": int(served_after.sum()),
+        "detention_after_verdict_other": after_verdict.height - int(served_after.sum()),
+        "appeal_after_copy": persons.filter(pl.col("appeal_date_from") > snapshot).height,
+        "anonymous": persons.filter(pl.col("name_raw").is_null()).height,
+    }
+    assert list(counts) == list(COVERAGE_ITEMS), "coverage items and their descriptions differ"
+    return pl.DataFrame([{"period": inputs.period.label, "snapshot_date": snapshot, "item": item, "records": n,
+                          "synthetic": inputs.synthetic} for item, n in counts.items()], schema=schema.COVERAGE)
+
+
 # ------------------------------------------------------------------ reconciliation
 
 
+@dataclass(frozen=True)
+class Count:
+    """Our count for a measure: the point rule's value and the bounds the copy allows."""
+    point: int
+    lower: int
+    upper: int
+
+
+def _ranged(frame: pl.DataFrame, name: str, first: dt.date, last: dt.date) -> Count:
+    """People whose `name` date (entry or exit) falls in [first, last]: by the point date, certainly
+    (its whole range inside) and possibly (its range overlapping). Only people placed in time."""
+    low, high, point = pl.col(f"{name}_from"), pl.col(f"{name}_to"), pl.col(name)
+    row = frame.filter(pl.col("placed") & point.is_not_null()).select(
+        point=point.is_between(first, last).sum(), lower=((low >= first) & (high <= last)).sum(),
+        upper=((low <= last) & (high >= first)).sum()).row(0)
+    return Count(*(int(v) for v in row))
+
+
+def _exact(n: int) -> Count:
+    return Count(n, n, n)
+
+
 def _measures(inputs: PeriodInputs):
-    """metric -> (description, function(first day, last day) -> our count)."""
-    t = inputs.timeline
+    """metric -> (description, function(first day, last day) -> Count)."""
+    t, snapshot = inputs.timeline, inputs.snapshot.date
     records = inputs.release_records
 
     def exits(mechanisms, first, last):
-        return t.filter(_between("exit", first, last) & pl.col("exit_mechanism").is_in(mechanisms)).height
+        return _ranged(t.filter(pl.col("exit_mechanism").is_in(mechanisms)), "exit", first, last)
+
+    def entries(first, last):
+        return _ranged(t, "entry", first, last)
+
+    def held(day):
+        counts = held_counts(t, day, snapshot)
+        return Count(counts["held"], counts["held_lower"], counts["held_upper"])
 
     pardons = ["pardon", "pardon_with_expulsion"]
     year_start = lambda day: dt.date(day.year, 1, 1)  # noqa: E731
     month_start = lambda day: dt.date(day.year, day.month, 1)  # noqa: E731
-    on_day = lambda column, value: lambda a, b: records.filter(  # noqa: E731
-        _between("release_date", a, b) & (pl.col(column) == value)).height
+    on_day = lambda column, value: lambda a, b: _exact(records.filter(  # noqa: E731
+        _between("release_date", a, b) & (pl.col(column) == value)).height)
     return {
-        "current_political_prisoners": ("held on the date", lambda a, b: held_on(t, b)),
+        "current_political_prisoners": ("held on the date", lambda a, b: held(b)),
         "deaths_in_custody_cumulative": ("deaths in custody since 2020-05 up to the date",
                                          lambda a, b: exits(["death_in_custody"], FIRST_MONTH, b)),
         "deaths_in_custody_in_year": ("deaths in custody in the year up to the date",
@@ -378,29 +486,36 @@ def _measures(inputs: PeriodInputs):
         "expelled_to_ukraine": ("release records: taken to Ukraine on the date(s)", on_day("destination", "ukraine")),
         "released_without_documents": ("release records: documents withheld on the date(s)",
                                        on_day("documents_withheld", "true")),
-        "newly_recognized_in_month": ("newly detained in the month", lambda a, b: t.filter(
-            _between("entry", month_start(b), b)).height),
-        "newly_recognized_in_year": ("newly detained in the year", lambda a, b: t.filter(
-            _between("entry", year_start(b), b)).height),
+        "newly_recognized_in_month": ("newly detained in the month", lambda a, b: entries(month_start(b), b)),
+        "newly_recognized_in_year": ("newly detained in the year", lambda a, b: entries(year_start(b), b)),
         "total_recognized_since_2020": ("political prisoners detained since 2020-05 up to the date",
-                                        lambda a, b: t.filter(_between("entry", FIRST_MONTH, b)).height),
+                                        lambda a, b: entries(FIRST_MONTH, b)),
         "total_recognized_since_2020-05": ("political prisoners detained since 2020-05 up to the date",
-                                           lambda a, b: t.filter(_between("entry", FIRST_MONTH, b)).height),
+                                           lambda a, b: entries(FIRST_MONTH, b)),
     }
 
 
-def _status(count: int | None, lower: int, upper: int | None, tolerance: float) -> tuple[str, int | None, float | None]:
+def _status(count: Count | None, lower: int, upper: int | None,
+            tolerance: float) -> tuple[str, int | None, float | None]:
+    """Where our point count stands against a figure's bounds; a point beyond tolerance whose range
+    [lower, upper] still reaches the figure's bounds is `within_uncertainty` (the copy cannot tell)."""
     if count is None:
         return "not_comparable", None, None
-    if count < lower:
+    if count.point < lower:
         nearest = lower
-    elif upper is not None and count > upper:
+    elif upper is not None and count.point > upper:
         nearest = upper
     else:
         return "within_bounds", 0, 0.0
-    difference = count - nearest
+    difference = count.point - nearest
     relative = difference / nearest if nearest else float("inf")
-    return ("within_tolerance" if abs(relative) <= tolerance else "outside_tolerance"), difference, round(relative, 6)
+    if abs(relative) <= tolerance:
+        status = "within_tolerance"
+    elif count.upper >= lower and (upper is None or count.lower <= upper):
+        status = "within_uncertainty"
+    else:
+        status = "outside_tolerance"
+    return status, difference, round(relative, 6)
 
 
 def reconciliation_table(inputs: PeriodInputs, tolerance: float = RECONCILIATION_TOLERANCE) -> pl.DataFrame:
@@ -414,8 +529,9 @@ def reconciliation_table(inputs: PeriodInputs, tolerance: float = RECONCILIATION
         rows.append({"period": period.label, **{k: figure[k] for k in (
             "figure_id", "as_of_from", "as_of_to", "metric", "value", "qualifier", "lower", "upper", "source_org",
             "source_title", "url")}, "our_measure": description, "our_as_of": figure["as_of_to"],
-            "our_count": count, "status": status, "difference": difference, "relative_difference": relative,
-            "tolerance": tolerance, "synthetic": inputs.synthetic})
+            "our_count": count.point if count else None, "our_lower": count.lower if count else None,
+            "our_upper": count.upper if count else None, "status": status, "difference": difference,
+            "relative_difference": relative, "tolerance": tolerance, "synthetic": inputs.synthetic})
     return pl.DataFrame(rows, schema=schema.RECONCILIATION)
 
 
@@ -433,4 +549,5 @@ def build_period_tables(inputs: PeriodInputs) -> dict[str, pl.DataFrame]:
         "time_served": time_served_table(inputs),
         "deaths": deaths_table(inputs),
         "reconciliation": reconciliation_table(inputs),
+        "coverage": coverage_table(inputs),
     }

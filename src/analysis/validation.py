@@ -29,7 +29,9 @@ from typing import Any
 import polars as pl
 
 from . import schema
+from .custody import NON_CUSTODIAL_REGIMES, NON_CUSTODIAL_SENTENCES
 from .errors import InputError, ValidationFailed
+from .tables import SERVED_AFTER_VERDICT
 
 SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -42,7 +44,6 @@ HEADLINE_BOUND = 0.10  # the end stock may move by this share of the previous en
 # start (counted from this period's copy) can differ from the previous period's published end. A
 # revision is shown as a warning; one larger than this share of the previous end blocks publication.
 REVISION_BOUND = 0.02
-NON_CUSTODIAL = ("suspended", "home_confinement", "fine")  # released before the verdict is normal here
 DATE_PRECISIONS = ("day", "month", "year")
 
 # Rows are named in examples by these columns. Persons are restricted: nothing else of theirs is shown.
@@ -56,6 +57,7 @@ EXAMPLE_KEYS: dict[str, tuple[str, ...]] = {
     "time_served": ("scope", "mechanism"),
     "deaths": ("date", "cumulative"),
     "reconciliation": ("figure_id", "metric", "source_org"),
+    "coverage": ("item",),
     "stock_flow": ("check_row",),
     "cross_cycle": ("row_kind", "source_file", "source_row", "next_source_file", "next_source_row"),
 }
@@ -65,7 +67,8 @@ RESTRICTED = frozenset({"persons"})
 # names, ids or personal dates ever reach them. Each rule is a boolean column (null = not applied).
 _I, _B, _D, _S, _F = pl.Int64, pl.Boolean, pl.Date, pl.String, pl.Float64
 STOCK_FLOW: dict[str, pl.DataType] = {
-    "check_row": _S, "start_held": _I, "end_held": _I, "start_as_of": _D, "end_as_of": _D, "flow_entries": _I,
+    "check_row": _S, "start_held": _I, "end_held": _I, "start_listed": _I, "end_listed": _I,
+    "listed_without_detention_date": _I, "start_as_of": _D, "end_as_of": _D, "flow_entries": _I,
     "flow_exits": _I, "monthly_held_start": _I, "monthly_held_end": _I, "monthly_entries": _I, "monthly_exits": _I,
     "month": _S, "previous_month": _S, "held_start": _I, "entries": _I, "exits": _I, "held_end": _I,
     "previous_held_end": _I, "exits_by_mechanism": _I, "net_change": _I,
@@ -405,6 +408,7 @@ def _checked_frames(tables: dict[str, pl.DataFrame], context: ValidationContext)
             quantiles_ordered=(c("p25_months") <= c("median_months")) & (c("median_months") <= c("p75_months"))),
         "deaths": _deaths_frame(tables["deaths"], context.snapshot_date),
         "reconciliation": _reconciliation_frame(tables["reconciliation"]),
+        "coverage": tables["coverage"],
         "stock_flow": _stock_flow_frame(tables, context.snapshot_date),
         "cross_cycle": _cross_cycle_frame(tables, previous if context.previous_tables is not None else None,
                                           context),
@@ -420,17 +424,21 @@ def _range_well_formed(name: str) -> pl.Expr:
 
 def _persons_frame(persons: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
     snap = pl.lit(snapshot)
-    non_custodial = (c("penalty_regime").is_in(NON_CUSTODIAL) | (c("sentence_kind") == "none")).fill_null(False)
+    # Released before the verdict is normal under a non-custodial sentence; detention after it is normal
+    # where the sentence is served after the verdict (restricted freedom, arrest).
+    non_custodial = (c("penalty_regime").is_in(NON_CUSTODIAL_REGIMES)
+                     | c("sentence_kind").is_in(NON_CUSTODIAL_SENTENCES)).fill_null(False)
+    served_after = c("penalty_regime").is_in(SERVED_AFTER_VERDICT).fill_null(False)
     died = c("died_in_custody").fill_null(False) | c("died_from").is_not_null()
     return persons.with_columns(
         *[_range_well_formed(name) for name in schema.DATE_FIELDS],
         *[(c(f"{name}_from") <= snap).alias(f"{name}_not_after_snapshot")
-          for name in ("birth_date", "arrested", "verdict_date", "appeal_date", "died")],
+          for name in ("birth_date", "arrested", "verdict_date", "died")],   # an appeal may be scheduled ahead
         snapshot_date_matches=c("snapshot_date") == snap,
         person_key_matches_record_id=pl.when(c("record_id").is_not_null())
         .then(c("person_key") == pl.lit("id:") + c("record_id").cast(pl.String)),
         birth_before_detention=c("birth_date_from") < c("arrested_to"),
-        detention_not_after_verdict=c("arrested_from") <= c("verdict_date_to"),
+        detention_not_after_verdict=pl.when(~served_after).then(c("arrested_from") <= c("verdict_date_to")),
         verdict_not_after_release=pl.when(~non_custodial).then(c("verdict_date_from") <= c("release_date_to")),
         detention_not_after_release=c("arrested_from") <= c("release_date_to"),
         death_not_before_detention=c("died_to") >= c("arrested_from"),
@@ -441,13 +449,15 @@ def _persons_frame(persons: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
         .when(c("sentence_kind").is_in(["life", "none"])).then(c("sentence_months").is_null()),
         colony_security_only_for_colony=pl.when(c("colony_security").is_not_null())
         .then(c("penalty_regime") == "colony"),
-        former_has_release_or_death=pl.when(c("status") == "former").then(c("release_date_from").is_not_null() | died),
+        prisoner_has_detention_date=pl.when(c("status") != "np").then(c("arrested_from").is_not_null()),
     )
 
 
 def _stock_frame(stock: pl.DataFrame) -> pl.DataFrame:
     return stock.with_columns(
         gender_parts_add_up=c("women") + c("men") + c("gender_unknown") == c("held"),
+        point_within_bounds=(c("held_lower") <= c("held")) & (c("held") <= c("held_upper")),
+        listed_without_date_within_held=c("listed_without_detention_date") <= c("held"),
         aged_60_plus_within_held=c("aged_60_plus") <= c("held"),
     )
 
@@ -461,6 +471,8 @@ def _monthly_frame(monthly: pl.DataFrame) -> pl.DataFrame:
     ratio = c("exits").cast(pl.Float64) / c("entries").cast(pl.Float64)
     return monthly.with_columns(
         month_end_matches_month=c("month_end") == _month_start(c("month")).dt.month_end(),
+        point_within_bounds=(c("held_end_lower") <= c("held_end")) & (c("held_end") <= c("held_end_upper")),
+        exits_by_rule_within_exits=c("exits_dated_by_rule") <= c("exits"),
         exit_entry_ratio_matches=pl.when(c("entries") > 0).then((c("exit_entry_ratio") - ratio).abs() < 1e-9)
         .otherwise(c("exit_entry_ratio").is_null()),
     )
@@ -481,6 +493,8 @@ def _reconciliation_frame(reconciliation: pl.DataFrame) -> pl.DataFrame:
     return reconciliation.with_columns(
         bounds_ordered=c("lower") <= c("upper"),
         comparable_has_count=pl.when(c("status") != "not_comparable").then(c("our_count").is_not_null()),
+        our_count_within_our_bounds=pl.when(c("our_count").is_not_null())
+        .then((c("our_lower") <= c("our_count")) & (c("our_count") <= c("our_upper"))),
     )
 
 
@@ -512,6 +526,8 @@ def _period_numbers(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
     months = tables["monthly"].filter(c("in_period").fill_null(False)).sort("month")
     return {
         "check_row": "period", "start_held": _stock_value(stock, "start"), "end_held": _stock_value(stock, "end"),
+        "start_listed": _stock_value(stock, "start", "listed_without_detention_date"),
+        "end_listed": _stock_value(stock, "end", "listed_without_detention_date"),
         "start_as_of": _stock_value(stock, "start", "as_of"), "end_as_of": _stock_value(stock, "end", "as_of"),
         "flow_entries": _flow_total(flows, "entry"), "flow_exits": _flow_total(flows, "exit"),
         "monthly_held_start": months["held_start"][0] if months.height else None,
@@ -529,7 +545,9 @@ def _period_identity_row(tables: dict[str, pl.DataFrame], snapshot: dt.date) -> 
     n = _period_numbers(tables)
     start, end, start_as_of, end_as_of = n["start_held"], n["end_held"], n["start_as_of"], n["end_as_of"]
     n |= {
-        "period_identity": start is not None and _equal(end, start + n["flow_entries"] - n["flow_exits"]),
+        # Records without a detention date join the stock on the copy's own date by status, not by a flow.
+        "period_identity": start is not None and _equal(
+            end, start + n["flow_entries"] - n["flow_exits"] + (n["end_listed"] or 0) - (n["start_listed"] or 0)),
         "stock_as_of_ordered": start_as_of is not None and end_as_of is not None and start_as_of < end_as_of,
         "end_matches_registry_active": _equal(end, n["registry_active"]) if end_as_of == snapshot else None,
         "stock_start_matches_monthly": _equal(start, n["monthly_held_start"]),
@@ -548,7 +566,8 @@ def _monthly_identity_rows(monthly: pl.DataFrame) -> pl.DataFrame:
         .with_columns(previous_held_end=c("held_end").shift(1), previous_month=c("month").shift(1),
                       exits_by_mechanism=pl.sum_horizontal(exit_columns))
         .with_columns(
-            monthly_identity=(c("held_end") == c("held_start") + c("entries") - c("exits")).fill_null(False),
+            monthly_identity=(c("held_end") == c("held_start") + c("entries") - c("exits")
+                              + c("listed_without_detention_date")).fill_null(False),
             monthly_chain=pl.when(later).then((c("held_start") == c("previous_held_end")).fill_null(False)),
             months_contiguous=pl.when(later).then(
                 (_month_start(c("previous_month")).dt.offset_by("1mo").dt.strftime("%Y-%m") == c("month"))
@@ -557,6 +576,7 @@ def _monthly_identity_rows(monthly: pl.DataFrame) -> pl.DataFrame:
             monthly_net_change=(c("net_change") == c("held_end") - c("held_start")).fill_null(False),
         )
         .select(c("month").alias("check_row"), "month", "previous_month", "held_start", "entries", "exits",
+                "listed_without_detention_date",
                 "held_end", "previous_held_end", "exits_by_mechanism", "net_change", "monthly_identity",
                 "monthly_chain", "months_contiguous", "monthly_exits_add_up", "monthly_net_change")
     )
