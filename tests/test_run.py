@@ -50,7 +50,8 @@ def test_the_chain_publishes_tables_charts_validation_report_and_notebooks(share
     folder = published / "reports" / PERIOD
     assert folder.is_symlink(), "reports/<period> is swapped in as one link"
     assert sorted(p.stem for p in (folder / "tables").glob("*.parquet")) == sorted(
-        ["stock", "flows", "releases", "monthly", "composition", "time_served", "deaths", "reconciliation"])
+        ["stock", "flows", "releases", "monthly", "composition", "time_served", "deaths", "reconciliation",
+         "coverage"])
     for suffix in (".vl.json", ".svg", ".png"):
         assert len(list((folder / "charts").glob(f"*{suffix}"))) >= 8
     summary = json.loads((folder / "validation" / "summary.json").read_text())

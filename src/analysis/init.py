@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from .errors import InputError
-from .provenance import SOURCES, list_snapshots
+from .provenance import PIPELINE_SOURCES, list_snapshots
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 COPIED_FOLDERS = ("notebooks", "expectations")
@@ -56,7 +56,7 @@ def init_project(target: Path, source: Path = CHECKOUT) -> list[Path]:
         path = target / relative
         path.write_text(header + "\n", encoding="utf-8")
         written.append(path)
-    for source_name in SOURCES:
+    for source_name in PIPELINE_SOURCES:
         for meta in list_snapshots(source / "data" / "raw", source_name):
             if not meta.synthetic:
                 destination = target / "data" / "raw" / source_name / meta.directory.name

@@ -18,7 +18,12 @@ import yaml
 from .errors import ChecksumMismatch, InputError
 
 METADATA_FILE = "metadata.yaml"
-SOURCES = ("registry", "releases", "figures")
+# Inputs of the report cycle, and reference material kept with the same provenance but never counted:
+# `real_structure` is an anonymised half of a real copy of the list (to test parsing and calibrate the
+# SYNTHETIC generator), `mse_reference` published capture-recapture tables (to check estimators).
+PIPELINE_SOURCES = ("registry", "releases", "figures")
+REFERENCE_SOURCES = ("real_structure",)
+SOURCES = PIPELINE_SOURCES + REFERENCE_SOURCES
 REQUIRED_KEYS = ("source", "snapshot_date", "producer", "title", "url", "retrieved", "licence", "files")
 
 
