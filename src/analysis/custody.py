@@ -45,11 +45,11 @@ DAYS_PER_MONTH = 365.25 / 12
 
 POINT_RULE = (
     "A date given as a month or a year counts at the middle day of its range. A release the copy does "
-    "not date (a `former` record without a release date, or a death in custody without its date) is "
+    "not date (a “former” record without a release date, or a death in custody without its date) is "
     "dated by the person's release record if there is one; otherwise it is placed, within the days it "
     "can lie in, at the verdict when the sentence was non-custodial (home confinement, suspended, a "
     "fine: custody ends at the verdict), else at the end of the custodial term (detention + sentence), "
-    "else at the middle day of those days. Its route is then `other`, except from a release record.")
+    "else at the middle day of those days. Its route is then “other”, except from a release record.")
 
 EXIT_RULES = ("release_date", "death_date", "release_record", "verdict", "term_end", "midpoint")
 

@@ -359,12 +359,12 @@ SERVED_AFTER_VERDICT = ("khimiya", "home_confinement", "arrest")
 COVERAGE_ITEMS: dict[str, str] = {
     "records": "records in the copy (after quarantine)",
     "quarantined": "rows kept out of the copy's tables, each with its reason (restricted quarantine file)",
-    "active": "listed as current political prisoners (`active`): the copy's own count on its date",
+    "active": "listed as current political prisoners (“active”): the copy's own count on its date",
     "former": "listed as former political prisoners",
-    "np": "convicted in a political case but not recognised as political prisoners (`np`): never counted",
-    "active_without_detention_date": "`active` without a detention date: held on the copy's own date by their "
+    "np": "convicted in a political case but not recognised as political prisoners (“np”): never counted",
+    "active_without_detention_date": "“active” without a detention date: held on the copy's own date by their "
                                      "status, possibly held before it (upper bound), never in a flow",
-    "former_without_detention_date": "`former` without a detention date: cannot be placed in time; possibly "
+    "former_without_detention_date": "“former” without a detention date: cannot be placed in time; possibly "
                                      "held before their exit (upper bound), never in a count or flow",
     "exits_dated_by_copy": "left custody on a date the copy gives (release or death in custody)",
     "exits_dated_by_release_record": "left custody on a date from a person-level release record (the copy "
@@ -376,10 +376,10 @@ COVERAGE_ITEMS: dict[str, str] = {
     "exits_narrowed_by_earlier_copies": "undated exits narrowed by an earlier copy that still showed the "
                                         "person active (or no longer did)",
     "partial_detention_dates": "detention dates given as a month or a year only (counted at the middle day)",
-    "active_with_past_release_date": "`active` records that also carry a past release date: a conflict in the "
+    "active_with_past_release_date": "“active” records that also carry a past release date: a conflict in the "
                                      "source; counted as held (the status decides), named on the validation page",
     "detention_after_verdict_served_after": "detention dated after the verdict under restricted freedom or "
-                                            "arrest, where `arrested` is the day the person was taken to serve it",
+                                            "arrest, where “arrested” is the day the person was taken to serve it",
     "detention_after_verdict_other": "detention dated after the verdict under another regime (a converted "
                                      "sentence, or an error): shown as a warning",
     "appeal_after_copy": "appeal hearings dated after the copy (scheduled)",
