@@ -62,7 +62,8 @@ def add_snapshot(root: Path, date: str, name: str, data: bytes, source: str = "r
     (folder / name).write_bytes(data)
     write_metadata(folder, SnapshotMetadata(
         source=source, snapshot_date=dt.date.fromisoformat(date), producer="test", title="test copy", url="",
-        retrieved=dt.date(2026, 3, 1), licence="test", files=(describe_file(folder / name),), synthetic=True))
+        retrieved=max(dt.date.fromisoformat(date), dt.date(2026, 3, 1)), licence="test",
+        files=(describe_file(folder / name),), synthetic=True))
     return folder / name
 
 

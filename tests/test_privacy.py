@@ -52,14 +52,14 @@ def test_the_threshold_comes_from_the_policy_file(tmp_path):
     (tmp_path / privacy.POLICY_FILE).write_text("small_count_threshold: 5\n")
     assert privacy.load_policy(paths).small_count_threshold == 5
     (tmp_path / privacy.POLICY_FILE).write_text("small_count_threshold: zero\n")
-    with pytest.raises(InputError, match="small_count_threshold must be a whole number"):
+    with pytest.raises(InputError, match="field .small_count_threshold.*valid integer"):
         privacy.load_policy(paths)
 
 
 @pytest.mark.parametrize("text, message", [
     ("record_id,reason\n12,\n", "row 1.*field 'reason'.*has no reason"),
     ("record_id,reason\nabc,asked\n", "row 1.*field 'record_id'.*not a positive integer"),
-    ("id,why\n12,asked\n", "row 0.*record_id and reason"),
+    ("id,why\n12,asked\n", "row 0.*record_id, reason missing from the header"),
 ])
 def test_a_bad_withheld_list_is_refused_naming_row_and_field(tmp_path, text, message):
     (tmp_path / "data" / "privacy").mkdir(parents=True)

@@ -1,7 +1,8 @@
-"""Small hand-kept CSV files (the figures ledger, release waves, release records): read strictly.
+"""Small hand-kept CSV files (the figures ledger, release waves, release records, corrections, the
+withheld list): read strictly.
 
-One reader for all of them, so each gets the same care: UTF-8 with or without the byte-order mark a
-spreadsheet writes, line ends only at CR/LF, broken quoting and wrong field counts reported with row
+One reader for all of them, so each gets the same care: a regular file of bounded size, UTF-8 with or
+without the byte-order mark a spreadsheet writes or Windows-1251 (analysis.safeio), line ends only at CR/LF, broken quoting and wrong field counts reported with row
 and line instead of a traceback, blank lines skipped, and the header checked for required columns.
 """
 
@@ -13,6 +14,7 @@ import re
 from pathlib import Path
 
 from .errors import InputError
+from .safeio import read_text
 
 _WHOLE = re.compile(r"[0-9]+")  # ASCII digits only: int() would also take "١٢" or "１２"
 _GROUPED = re.compile(r"[0-9]{1,3}(?:[,. \u00a0\u202f'][0-9]{3})+")
@@ -21,10 +23,7 @@ _FRACTION = re.compile(r"[0-9]*[.,][0-9]+")
 
 def read_records(path: Path, columns: tuple[str, ...]) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
     """The header's index of each required column, and (row number, raw fields) of every non-blank row."""
-    try:  # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte-order mark
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 ({exc.reason} at byte {exc.start})", fix="save the file as UTF-8") from None
+    text = read_text(path)   # a regular file, UTF-8 with or without a byte-order mark, or Windows-1251
     # newline="": line ends only at CR/LF (str.splitlines would also split at U+2028, \x85 ...).
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header = _record(path, reader, 0)

@@ -20,7 +20,7 @@ from typing import Callable
 import polars as pl
 
 from . import faults, schema
-from .corrections import read_corrections
+from .corrections import check_copies_exist, read_corrections
 from .errors import InputError
 from .paths import ProjectPaths, project_paths
 from .provenance import list_snapshots, verify_checksums
@@ -81,8 +81,10 @@ def _relabel(frame: pl.DataFrame, column: str, label: str) -> pl.DataFrame:
 def ingest_registry(paths: ProjectPaths, out: Path, summary: IngestSummary,
                     progress: Callable[[str], None]) -> list[dict]:
     corrections = read_corrections(paths.corrections / "registry.csv")
+    snapshots = list_snapshots(paths.raw, "registry")
+    check_copies_exist(paths.corrections / "registry.csv", corrections, {m.snapshot_date for m in snapshots})
     log = []
-    for meta in list_snapshots(paths.raw, "registry"):
+    for meta in snapshots:
         verify_checksums(meta)
         path = _registry_file(meta)
         progress(f"registry {meta.snapshot_date}: {path.name}")

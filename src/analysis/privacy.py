@@ -15,24 +15,27 @@ could be read as the other person's). Everyone else's identity stays restricted.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import hashlib
 import html
 import json
+import os
 import re
 import struct
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 import polars as pl
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from .csvfile import read_records
 from .errors import InputError, PrivacyViolation
 from .paths import ProjectPaths
+from .safeio import load_yaml, validated
 
 POLICY_FILE = Path("data/privacy/policy.yaml")
 WITHHELD_FILE = Path("data/privacy/withheld_records.csv")
@@ -60,35 +63,36 @@ def load_policy(paths: ProjectPaths) -> PrivacyPolicy:
     return PrivacyPolicy(_threshold(paths.root / POLICY_FILE), _withheld_ids(paths.root / WITHHELD_FILE))
 
 
+class _PolicyFile(BaseModel):
+    """The declared schema of data/privacy/policy.yaml."""
+    model_config = ConfigDict(extra="forbid")
+    small_count_threshold: Annotated[StrictInt, Field(ge=1, le=1000)] = DEFAULT_THRESHOLD
+
+
 def _threshold(path: Path) -> int:
-    if not path.exists():
+    if not os.path.lexists(path):
         return DEFAULT_THRESHOLD
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    value = raw.get("small_count_threshold", DEFAULT_THRESHOLD)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(path, f"small_count_threshold must be a whole number of at least 1, found {value!r}",
-                         field="small_count_threshold", fix="set it to e.g. 3 (cells of 1 or 2 persons suppressed)")
-    return value
+    raw = load_yaml(path) or {}
+    if not isinstance(raw, dict):
+        raise InputError(path, "expected 'small_count_threshold: <number>'", fix="see data/privacy/README.md")
+    return validated(path, _PolicyFile, raw, fix="set small_count_threshold to a whole number, e.g. 3 (cells of 1 "
+                                                 "or 2 persons suppressed); no other key is known").small_count_threshold
 
 
 def _withheld_ids(path: Path) -> frozenset[int]:
-    if not path.exists():
+    if not os.path.lexists(path):
         return frozenset()
+    index, rows = read_records(path, ("record_id", "reason"))
     ids = set()
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if not reader.fieldnames or not {"record_id", "reason"} <= set(reader.fieldnames):
-            raise InputError(path, "the header must have the columns record_id and reason", row=0,
-                             fix="see data/privacy/README.md")
-        for row_number, row in enumerate(reader, start=1):
-            text, reason = (row.get("record_id") or "").strip(), (row.get("reason") or "").strip()
-            if not re.fullmatch(r"\d{1,12}", text):
-                raise InputError(path, f"record_id {text!r} is not a positive integer", row=row_number,
-                                 field="record_id", fix="write the registry's numeric record id")
-            if not reason:
-                raise InputError(path, f"record {text} has no reason", row=row_number, field="reason",
-                                 fix="say why the identity is withheld (e.g. 'asked by the family')")
-            ids.add(int(text))
+    for row_number, fields in rows:
+        text, reason = fields[index["record_id"]].strip(), fields[index["reason"]].strip()
+        if not re.fullmatch(r"[0-9]{1,12}", text):
+            raise InputError(path, f"record_id {text!r} is not a positive integer", row=row_number,
+                             field="record_id", fix="write the registry's numeric record id")
+        if not reason:
+            raise InputError(path, f"record {text} has no reason", row=row_number, field="reason",
+                             fix="say why the identity is withheld (e.g. 'asked by the family')")
+        ids.add(int(text))
     return frozenset(ids)
 
 

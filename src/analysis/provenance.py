@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Literal
 
 import yaml
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints,
+                      model_validator)
 
 from .errors import ChecksumMismatch, InputError
+from .safeio import load_yaml, validated
 
 METADATA_FILE = "metadata.yaml"
 # Inputs of the report cycle, and reference material kept with the same provenance but never counted:
@@ -72,8 +79,12 @@ class SnapshotMetadata:
 
 
 def sha256_file(path: Path) -> str:
+    """The sha256 of a regular file; a link, pipe or device is refused before it is opened."""
+    if not stat.S_ISREG(os.lstat(path).st_mode):
+        raise InputError(path, "is not a regular file (a link, folder, pipe or device)",
+                         fix="raw data is plain files: copy the file itself into the snapshot folder")
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -91,62 +102,88 @@ def write_metadata(directory: Path, metadata: SnapshotMetadata) -> Path:
     return path
 
 
-def _as_date(value, path: Path, key: str) -> dt.date:
-    if isinstance(value, dt.date):
+def _iso_date(value: object) -> dt.date:
+    """A date written as YYYY-MM-DD (YAML may already have made it a date); never a number."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(path, f"'{value}' is not an ISO date (YYYY-MM-DD)", field=key,
-                         fix=f"write {key} as YYYY-MM-DD") from None
+    if isinstance(value, str) and _ISO.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
+
+
+def _bare_name(value: str) -> str:
+    """A file name inside the snapshot folder: no folder part, no '..', nothing hidden or absolute."""
+    if (not value or value != value.strip() or "/" in value or "\\" in value or value in (".", "..")
+            or value.startswith(".") or "\x00" in value or value == METADATA_FILE):
+        raise ValueError(f"{value!r} is not a plain file name inside the snapshot folder")
+    return value
+
+
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class _FileEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    name: Annotated[str, AfterValidator(_bare_name)]
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
+    bytes: Annotated[int, Field(ge=0)] = 0
+    description: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class _MetadataFile(BaseModel):
+    """The declared schema of metadata.yaml."""
+    model_config = ConfigDict(extra="forbid")
+    source: Literal[SOURCES]  # type: ignore[valid-type]
+    snapshot_date: IsoDate
+    synthetic: StrictBool = False
+    producer: Text
+    title: Text
+    url: Annotated[str, StringConstraints(max_length=2000)]
+    retrieved: IsoDate
+    licence: Text
+    notes: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    files: Annotated[list[_FileEntry], Field(max_length=1000)]
+
+    @model_validator(mode="after")
+    def _dates_and_names(self) -> "_MetadataFile":
+        if self.retrieved > dt.date.today():
+            raise ValueError(f"retrieved {self.retrieved} is in the future")
+        if self.snapshot_date > self.retrieved:
+            raise ValueError(f"snapshot_date {self.snapshot_date} is after the date it was retrieved "
+                             f"({self.retrieved}): a copy cannot describe a day after it was taken")
+        if not self.files:
+            raise ValueError("no file is listed: a snapshot folder holds its files, each listed with its sha256")
+        names = [f.name for f in self.files]
+        if len(set(names)) != len(names):
+            raise ValueError(f"file {next(n for n in names if names.count(n) > 1)!r} is listed twice")
+        return self
 
 
 def read_metadata(directory: Path) -> SnapshotMetadata:
+    """A snapshot's metadata.yaml, read strictly (analysis.safeio) and checked against its declared schema."""
     directory = Path(directory)
     path = directory / METADATA_FILE
-    if not path.exists():
+    if not os.path.lexists(path):
         raise InputError(directory, f"no {METADATA_FILE} in this snapshot folder",
                          fix=f"add {METADATA_FILE} with producer, title, url, retrieved, licence and "
-                             "the sha256 of each file (`analysis raw describe <folder>` writes a draft)")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML: {exc}", fix="repair the YAML syntax") from None
+                             "the sha256 of each file (`analysis raw add` writes it)")
+    raw = load_yaml(path)
     if not isinstance(raw, dict):
         raise InputError(path, "expected a mapping of keys to values", fix="see data/raw/README.md")
-    for key in REQUIRED_KEYS:
-        if key not in raw or raw[key] in (None, ""):
-            if key == "url" and key in raw:
-                continue  # documents without a public URL keep an empty string
-            raise InputError(path, f"required key '{key}' is missing", field=key,
-                             fix=f"add '{key}:' to {METADATA_FILE}")
-    if raw["source"] not in SOURCES:
-        raise InputError(path, f"unknown source '{raw['source']}'", field="source",
-                         fix=f"use one of {', '.join(SOURCES)}")
-    files = []
-    for index, entry in enumerate(raw["files"], start=1):
-        for key in ("name", "sha256"):
-            if not entry.get(key):
-                raise InputError(path, f"file entry {index} has no '{key}'", field=f"files[{index}].{key}",
-                                 fix="list every file with its name and sha256")
-        files.append(RawFile(name=str(entry["name"]), sha256=str(entry["sha256"]).lower(),
-                             bytes=int(entry.get("bytes") or 0), description=str(entry.get("description") or "")))
-    snapshot_date = _as_date(raw["snapshot_date"], path, "snapshot_date")
-    if directory.name != snapshot_date.isoformat():
-        raise InputError(path, f"snapshot_date {snapshot_date} does not match folder name '{directory.name}'",
+    meta = validated(path, _MetadataFile, raw, fix=f"see data/raw/README.md for what {METADATA_FILE} holds")
+    if directory.name != meta.snapshot_date.isoformat():
+        raise InputError(path, f"snapshot_date {meta.snapshot_date} does not match folder name '{directory.name}'",
                          field="snapshot_date", fix="name the folder after the snapshot date, YYYY-MM-DD")
     return SnapshotMetadata(
-        source=raw["source"],
-        snapshot_date=snapshot_date,
-        producer=str(raw["producer"]),
-        title=str(raw["title"]),
-        url=str(raw.get("url") or ""),
-        retrieved=_as_date(raw["retrieved"], path, "retrieved"),
-        licence=str(raw["licence"]),
-        files=tuple(files),
-        synthetic=bool(raw.get("synthetic", False)),
-        notes=str(raw.get("notes") or ""),
-        directory=directory,
+        source=meta.source, snapshot_date=meta.snapshot_date, producer=meta.producer, title=meta.title,
+        url=meta.url, retrieved=meta.retrieved, licence=meta.licence,
+        files=tuple(RawFile(f.name, f.sha256.lower(), f.bytes, f.description) for f in meta.files),
+        synthetic=meta.synthetic, notes=meta.notes, directory=directory,
     )
 
 
