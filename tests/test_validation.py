@@ -394,7 +394,22 @@ def test_wrong_dtype_is_caught_in_polars(bad_report):
 def test_sentence_beyond_the_law(bad_report):
     found = check(bad_report, "persons", "A term sentence lasts from 1 month to 25 years")
     assert found.columns == ("sentence_months",) and found.examples == ({"source_file": SOURCE, "source_row": 1},)
-    assert check(bad_report, "persons", "A term sentence has a length; life and no-sentence have none").success
+    assert check(bad_report, "persons", "A term sentence has a length; every other kind").success
+
+
+@pytest.mark.parametrize(("kind", "months", "failed"), [
+    ("fine", None, set()),                     # released before a verdict that only fined: normal
+    ("unknown", None, set()),                  # the outcome is not known to be custodial
+    ("compulsory_treatment", None, {"A custodial sentence's verdict is not after the release"}),
+    ("fine", 12.0, {"A term sentence has a length; every other kind"}),
+])
+def test_sentence_kinds_without_a_term(kind, months, failed):
+    released_before_verdict = {"sentence_kind": kind, "sentence_months": months, "sentence_raw": "SYNTHETIC",
+                               "penalty_regime": None, "colony_security": None,
+                               "release_date_from": D(2020, 12, 1), "release_date_to": D(2020, 12, 1)}
+    report = validate_period(good_tables(), persons_frame(p2=released_before_verdict), context())
+    assert {c.rule for c in failing(report) if c.table == "persons"} == {
+        next(c.rule for c in report.checks if c.rule.startswith(f)) for f in failed}
 
 
 def test_failure_message_names_table_column_rule_and_rows_but_no_person(bad_report):

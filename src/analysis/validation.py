@@ -43,6 +43,9 @@ HEADLINE_BOUND = 0.10  # the end stock may move by this share of the previous en
 # revision is shown as a warning; one larger than this share of the previous end blocks publication.
 REVISION_BOUND = 0.02
 NON_CUSTODIAL = ("suspended", "home_confinement", "fine")  # released before the verdict is normal here
+# Sentence kinds that are not known to be custodial: a fine, no sentence, an outcome the source does
+# not know. (Compulsory treatment is served in a hospital under guard: the rule applies to it.)
+NON_CUSTODIAL_SENTENCES = ("fine", "unknown", "none")
 DATE_PRECISIONS = ("day", "month", "year")
 
 # Rows are named in examples by these columns. Persons are restricted: nothing else of theirs is shown.
@@ -420,7 +423,8 @@ def _range_well_formed(name: str) -> pl.Expr:
 
 def _persons_frame(persons: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
     snap = pl.lit(snapshot)
-    non_custodial = (c("penalty_regime").is_in(NON_CUSTODIAL) | (c("sentence_kind") == "none")).fill_null(False)
+    non_custodial = (c("penalty_regime").is_in(NON_CUSTODIAL)
+                     | c("sentence_kind").is_in(NON_CUSTODIAL_SENTENCES)).fill_null(False)
     died = c("died_in_custody").fill_null(False) | c("died_from").is_not_null()
     return persons.with_columns(
         *[_range_well_formed(name) for name in schema.DATE_FIELDS],
@@ -438,7 +442,7 @@ def _persons_frame(persons: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
         active_not_released=pl.when(c("status") == "active").then(~(c("release_date_to") <= snap).fill_null(False)),
         died_not_active=pl.when(died).then(c("status") != "active"),
         sentence_months_fit_kind=pl.when(c("sentence_kind") == "term").then(c("sentence_months").is_not_null())
-        .when(c("sentence_kind").is_in(["life", "none"])).then(c("sentence_months").is_null()),
+        .when(c("sentence_kind").is_not_null()).then(c("sentence_months").is_null()),
         colony_security_only_for_colony=pl.when(c("colony_security").is_not_null())
         .then(c("penalty_regime") == "colony"),
         former_has_release_or_death=pl.when(c("status") == "former").then(c("release_date_from").is_not_null() | died),
