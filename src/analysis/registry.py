@@ -233,7 +233,8 @@ class _RowParser:
         charge_rows = [
             {"snapshot_date": self.snapshot_date, "synthetic": self.synthetic, "person_key": row["person_key"],
              "record_id": record_id, "source_file": self.table.file, "source_row": record.row,
-             "charge_seq": seq, "article": c.article, "part": c.part, "preparation_article": c.preparation_article,
+             "charge_seq": seq, "article": c.article, "part": c.part, "clause": c.clause,
+             "preparation_article": c.preparation_article,
              "code": c.code, "title": c.title, "raw": c.raw}
             for seq, c in enumerate(charges or [], start=1)
         ]
