@@ -433,6 +433,7 @@ def _persons_frame(persons: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
         snapshot_date_matches=c("snapshot_date") == snap,
         person_key_matches_record_id=pl.when(c("record_id").is_not_null())
         .then(c("person_key") == pl.lit("id:") + c("record_id").cast(pl.String)),
+        name_key_unless_withheld=_named_or_withheld(),
         birth_before_detention=c("birth_date_from") < c("arrested_to"),
         detention_not_after_verdict=c("arrested_from") <= c("verdict_date_to"),
         verdict_not_after_release=pl.when(~non_custodial).then(c("verdict_date_from") <= c("release_date_to")),
@@ -447,6 +448,14 @@ def _persons_frame(persons: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
         .then(c("penalty_regime") == "colony"),
         former_has_release_or_death=pl.when(c("status") == "former").then(c("release_date_from").is_not_null() | died),
     )
+
+
+def _named_or_withheld() -> pl.Expr:
+    """A row is named (a name and its key) or withheld (no name column at all, not keyed by name): never half."""
+    names = [c(n) for n in ("name_raw", "name_latin", "name_cyrillic", "name_key")]
+    named = c("name_raw").is_not_null() & c("name_latin").is_not_null() & c("name_key").is_not_null()
+    withheld = pl.all_horizontal(n.is_null() for n in names) & ~c("person_key").str.starts_with("name:")
+    return (named | withheld).fill_null(False)
 
 
 def _stock_frame(stock: pl.DataFrame) -> pl.DataFrame:
@@ -603,15 +612,20 @@ def _continuity_row(tables, previous_tables, tolerance: float) -> pl.DataFrame:
 def _person_continuity(previous: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
     """One row per previous person: where they are now and whether a return to active is explained.
 
+    A person whose name the source withholds can be followed only by record id: where either copy
+    has no ids, whether they are still listed is not known (null, not applied), never a failure.
     Only source rows and booleans leave this function: no names, ids or dates.
     """
     matched = _match_persons(previous, current)
+    by_id = c("record_id").is_not_null() & pl.lit(bool(current["record_id"].is_not_null().any()))
+    followable = by_id | c("name_key").is_not_null()
+    present = c("next_source_row").is_not_null()
     returned = (c("status") == "former") & (c("next_status") == "active")
     new_detention = pl.when(c("arrested_to").is_null()).then(c("next_arrested_from").is_not_null()) \
         .otherwise((c("next_arrested_from") > c("arrested_to")).fill_null(False))
     return matched.select(
         pl.lit("person").alias("row_kind"), "source_file", "source_row", "next_source_file", "next_source_row",
-        c("next_source_row").is_not_null().alias("present_in_next"),
+        pl.when(followable | present).then(present).alias("present_in_next"),
         pl.when(returned).then(new_detention).alias("no_return_without_new_detention"),
     )
 
