@@ -92,7 +92,7 @@ def test_bad_rows_are_quarantined_with_reasons_and_counted(project):
         dict(PEOPLE[0], id="401", arrested="2099-01-01"),            # after the snapshot date
         dict(PEOPLE[0], id="402", status="prisoner?"),               # unknown status
         dict(PEOPLE[0], id="40x"),                                   # id not an integer
-        dict(PEOPLE[0], id="403", name=""),                          # no name
+        dict(PEOPLE[0], id="403", name=""),                          # name withheld: counted, noted
         dict(PEOPLE[0], id="404", decision="many yaars"),            # secondary field: kept, issue logged
     ]
     text = machine_csv(people) + machine_csv([PEOPLE[2]]).split("\n", 1)[1]  # + an exact duplicate row
@@ -103,17 +103,18 @@ def test_bad_rows_are_quarantined_with_reasons_and_counted(project):
     persons = pl.read_parquet(folder / "persons.parquet")
     issues = pl.read_parquet(folder / "field_issues.parquet")
     assert sorted(quarantine.select("source_row", "field").rows()) == [
-        (4, "arrested"), (5, "arrested"), (6, "status"), (7, "id"), (8, "name"), (10, "")]
+        (4, "arrested"), (5, "arrested"), (6, "status"), (7, "id"), (10, "")]
     assert "2021-02-30" in quarantine.filter(pl.col("source_row") == 4)["reason"][0]
     assert "after the snapshot date" in quarantine.filter(pl.col("source_row") == 5)["reason"][0]
     assert "exact duplicate of row 3" in quarantine.filter(pl.col("source_row") == 10)["reason"][0]
-    assert persons.height == 4 and 404 in persons["record_id"].to_list()
-    assert issues.select("source_row", "field").rows() == [(9, "decision")]
+    assert persons.height == 5 and {403, 404} <= set(persons["record_id"].to_list())
+    assert issues.select("source_row", "field", "action").rows() == [
+        (8, "name", "kept without a name"), (9, "decision", "set to null")]
     assert persons.filter(pl.col("record_id") == 404)["sentence_months"][0] is None
     assert summary.rows_read == summary.rows_written + summary.rows_quarantined
     log = pl.read_parquet(project / "data" / "processed" / "ingest" / "public" / "ingest_log.parquet")
     march = log.filter(pl.col("snapshot_date").cast(str) == "2026-03-31").row(0, named=True)
-    assert (march["rows_read"], march["rows_written"], march["rows_quarantined"]) == (10, 4, 6)
+    assert (march["rows_read"], march["rows_written"], march["rows_quarantined"]) == (10, 5, 5)
 
 
 def test_public_tier_has_no_personal_columns(built):

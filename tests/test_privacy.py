@@ -114,6 +114,21 @@ def test_only_consenting_unlisted_people_with_a_name_of_their_own_are_named(samp
                                   privacy.name_owners(pl.concat([everyone, namesake]))).height == 0
 
 
+def test_a_person_whose_name_is_withheld_is_never_named():
+    """Consent to be named means nothing without a name: an anonymous record is counted, never listed."""
+    persons = pl.DataFrame({"record_id": [900, 901], "name_raw": [None, "Maryia Testava"],
+                            "name_latin": [None, "Maryia Testava"], "name_cyrillic": [None, None]},
+                           schema={"record_id": pl.Int64, "name_raw": pl.String, "name_latin": pl.String,
+                                   "name_cyrillic": pl.String})
+    day = dt.date(2026, 2, 10)
+    records = _release_records((900, day, "pardon", "belarus", True), (901, day, "pardon", "belarus", True))
+    owners = privacy.name_owners(persons)
+    assert set(owners) == {"maryia testava"}
+    named = privacy.named_releases(persons, records, privacy.PrivacyPolicy(), dt.date(2026, 2, 1),
+                                   dt.date(2026, 2, 28), owners)
+    assert named["name_raw"].to_list() == ["Maryia Testava"]
+
+
 # ------------------------------------------------------------------ the leak scan
 
 

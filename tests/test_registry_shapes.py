@@ -196,3 +196,51 @@ def test_remembered_parses_fail_the_same_way_every_time():
         with pytest.raises(ValueError, match="'x' is not a number"):
             memo("x")
     assert calls == ["7", "x"]
+
+
+# ------------------------------------------------------------------ people whose name the source withholds
+
+ANONYMOUS_URL = "https://prisoners.spring96.org/en/person/anonymous"
+
+
+def _anonymous(record_id: str, **fields) -> dict:
+    return {**PEOPLE[1], "id": record_id, "url": ANONYMOUS_URL, "name": "", **fields}
+
+
+@pytest.mark.parametrize("shape", ["machine", "json"])
+def test_anonymous_records_sharing_one_url_are_all_counted(tmp_path, shape):
+    """The source lists people without a name, several under one URL: each is a person, none is dropped."""
+    people = [*PEOPLE, _anonymous("900"), _anonymous("901"), _anonymous("902", status="active"),
+              _anonymous("903", name="   ")]
+    data = machine_csv(people) if shape == "machine" else flattened_json(people)
+    read = read_registry_file(_write(tmp_path, f"registry.{'csv' if shape == 'machine' else 'json'}",
+                                     data.encode("utf-8")))
+    read.assert_accounted()
+    assert read.quarantine.height == 0 and read.persons.height == 7
+    anonymous = read.persons.filter(pl.col("record_id") >= 900).sort("record_id")
+    assert anonymous["person_key"].to_list() == ["id:900", "id:901", "id:902", "id:903"]
+    assert anonymous.select("name_raw", "name_latin", "name_cyrillic", "name_key").null_count().row(0) == (4, 4, 4, 4)
+    assert set(anonymous["url_slug"]) == {"anonymous"}
+    assert anonymous["status"].to_list() == ["former", "former", "active", "former"]
+    notes = read.field_issues.filter(pl.col("field") == "name")
+    assert notes.select("source_row", "value", "action").rows() == [(row, "", "kept without a name") for row in (4, 5, 6, 7)]
+    assert set(notes["reason"]) == {"name withheld by the source: counted, never named"}
+    assert read.charges.filter(pl.col("record_id") == 900)["person_key"].to_list() == ["id:900"]
+
+
+def test_anonymous_rows_of_a_public_table_never_share_a_key(tmp_path):
+    """Without ids, an anonymous row is keyed by its row: two anonymous people cannot merge into one."""
+    people = [*PEOPLE, _anonymous("", arrested="2021-01-01"), _anonymous("", arrested="2022-02-02")]
+    read = read_registry_file(_write(tmp_path, "public.csv", public_table("en", ",", people=people).encode("utf-8")))
+    assert read.quarantine.height == 0 and read.persons.height == 5
+    keys = read.persons.sort("source_row")["person_key"].to_list()
+    assert keys[3:] == ["anonymous:row4", "anonymous:row5"] and len(set(keys)) == 5
+
+
+@pytest.mark.parametrize("name", ["+1+1", "123", "--"])
+def test_a_name_without_letters_is_still_quarantined(tmp_path, name):
+    """Garbage in the name cell is not a withheld name."""
+    read = read_registry_file(_write(tmp_path, "registry.csv", machine_csv([*PEOPLE, _anonymous("900", name=name)])
+                                     .encode("utf-8")))
+    assert read.quarantine.select("source_row", "field").rows() == [(4, "name")]
+    assert "no letters" in read.quarantine["reason"][0]

@@ -402,7 +402,22 @@ def test_wrong_dtype_is_caught_in_polars(bad_report):
 def test_sentence_beyond_the_law(bad_report):
     found = check(bad_report, "persons", "A term sentence lasts from 1 month to 25 years")
     assert found.columns == ("sentence_months",) and found.examples == ({"source_file": SOURCE, "source_row": 1},)
-    assert check(bad_report, "persons", "A term sentence has a length; life and no-sentence have none").success
+    assert check(bad_report, "persons", "A term sentence has a length; every other kind").success
+
+
+@pytest.mark.parametrize(("kind", "months", "failed"), [
+    ("fine", None, set()),                     # released before a verdict that only fined: normal
+    ("unknown", None, set()),                  # the outcome is not known to be custodial
+    ("compulsory_treatment", None, {"A custodial sentence's verdict is not after the release"}),
+    ("fine", 12.0, {"A term sentence has a length; every other kind"}),
+])
+def test_sentence_kinds_without_a_term(kind, months, failed):
+    released_before_verdict = {"sentence_kind": kind, "sentence_months": months, "sentence_raw": "SYNTHETIC",
+                               "penalty_regime": None, "colony_security": None,
+                               "release_date_from": D(2020, 12, 1), "release_date_to": D(2020, 12, 1)}
+    report = validate_period(good_tables(), persons_frame(p2=released_before_verdict), context())
+    assert {c.rule for c in failing(report) if c.table == "persons"} == {
+        next(c.rule for c in report.checks if c.rule.startswith(f)) for f in failed}
 
 
 def test_failure_message_names_table_column_rule_and_rows_but_no_person(bad_report):
@@ -454,6 +469,42 @@ def test_matching_by_name_where_a_copy_has_no_ids():
     found = only_failure(report, "cross_cycle")  # person 6 came back with a new detention: not a failure
     assert found.rule.startswith("A person in the previous registry copy is still listed")
     assert found.examples == ({"row_kind": "person", "source_file": PREVIOUS_SOURCE, "source_row": 3},)
+
+
+WITHHELD = {"name_raw": None, "name_latin": None, "name_cyrillic": None, "name_key": None, "url_slug": "anonymous"}
+
+
+def test_a_record_whose_name_is_withheld_passes():
+    """The source withholds some names: such a person is counted under their record id, never a failure."""
+    report = validate_period(good_tables(), persons_frame(p1=WITHHELD), context(
+        previous_persons=persons_frame(D(2026, 1, 31), PREVIOUS_SOURCE, p1=WITHHELD)))
+    assert report.passed and not failing(report), [c.describe() for c in failing(report)]
+
+
+@pytest.mark.parametrize("half", [
+    {"name_key": None},                                            # a name without its key
+    {"name_raw": None, "name_latin": None},                        # a key without a name
+    WITHHELD | {"person_key": "name:|1980-03-04", "record_id": None},  # no name, yet keyed by name
+])
+def test_a_half_named_row_fails(half):
+    report = validate_period(good_tables(), persons_frame(p1=half), context(previous=False))
+    found = only_failure(report, "persons")
+    assert found.rule.startswith("Every row has a name and a name key")
+    assert found.examples == ({"source_file": SOURCE, "source_row": 1},)
+
+
+def test_an_anonymous_row_of_a_copy_without_ids_is_not_a_vanished_person():
+    """Without ids, a person without a name cannot be followed to the next copy: not checked, not failed."""
+    def without_ids(frame):
+        return frame.with_columns(record_id=pl.lit(None, pl.Int64), person_key=pl.when(pl.col("name_key").is_null())
+                                  .then(pl.format("anonymous:row{}", "source_row"))
+                                  .otherwise(pl.format("name:{}|{}", "name_key", "birth_date_from")))
+    previous = without_ids(persons_frame(D(2026, 1, 31), PREVIOUS_SOURCE, p1=WITHHELD))
+    current = without_ids(persons_frame(p1=WITHHELD))
+    report = validate_period(good_tables(), current, context(previous_persons=previous))
+    assert report.passed and not failing(report), [c.describe() for c in failing(report)]
+    vanished = check(report, "cross_cycle", "A person in the previous registry copy is still listed")
+    assert vanished.success and vanished.unexpected_count == 0
 
 
 # ------------------------------------------------------------------------------ warnings

@@ -193,7 +193,9 @@ def init_command(directory: Path) -> None:
               help="Write the canonical person table to this Parquet file (restricted data: keep it private).")
 def read_command(path: Path, output: Path | None) -> None:
     """Read one registry copy (any shape, encoding, delimiter) and report what was found."""
-    from .registry import read_registry_file
+    import polars as pl
+
+    from .registry import WITHHELD_NAME, read_registry_file
     from .storage import write_parquet
     from . import schema
 
@@ -202,8 +204,10 @@ def read_command(path: Path, output: Path | None) -> None:
     out.print(escape(f"{path}: {table.shape}, {table.encoding}, delimiter {table.delimiter!r}, "
               f"language {table.language or '-'}; snapshot {read.snapshot_date or 'unknown'}; "
               f"{'SYNTHETIC' if read.synthetic else 'real'}"), highlight=False)
+    withheld = read.field_issues.filter(pl.col("reason") == WITHHELD_NAME).height
     out.print(f"rows read {read.rows_read} = written {read.persons.height} + quarantined {read.quarantine.height}; "
-              f"{read.field_issues.height} field issue(s); {read.charges.height} charge(s)")
+              f"{read.field_issues.height} field issue(s) ({withheld} of them names withheld by the source, "
+              f"counted); {read.charges.height} charge(s)")
     counts = read.persons.group_by("status").len().sort("status")
     out.print(", ".join(f"{s}: {n}" for s, n in counts.iter_rows()))
     for row in read.quarantine.head(10).iter_rows(named=True):

@@ -10,6 +10,12 @@ Failure policy: a row whose identity or status cannot be read, or whose detentio
 death date is impossible or after the snapshot date, is quarantined with its reason. A secondary
 field that cannot be parsed (a sentence, a penalty, a birth date ...) is set to null, the row is
 kept, and the problem is listed in `field_issues`. Two different records with one id stop the read.
+
+An empty name is not an unreadable one: the source lists people whose name it withholds. Such a
+row is counted like any other, with null name columns and a note in `field_issues` (which is
+restricted); its person_key is `id:<record id>`, or `anonymous:row<source row>` in a copy without
+ids, so that two anonymous people never share a key. A name with no letters ("+1+1") is garbage,
+not a withheld name, and is quarantined.
 """
 
 from __future__ import annotations
@@ -70,6 +76,8 @@ _split_prison_cell, _parse_facility = _Memo(parsing.split_prison_cell), _Memo(pa
 _URL = re.compile(r"^https?://[^/]+/(?P<locale>[a-z]{2})/person/(?P<slug>[^/?#\s]+)/?$")
 _ISO_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _TRUTHY = {"1", "true", "yes", "да", "так"}
+
+WITHHELD_NAME = "name withheld by the source: counted, never named"
 
 # Dates whose failure quarantines the row: they decide whether someone is counted.
 CRITICAL_DATES = {"arrested": "arrested", "release_date": "release_date", "died": "died"}
@@ -140,9 +148,9 @@ class _RowParser:
         self.synthetic = synthetic
         self.issues: list[dict] = []
 
-    def _issue(self, record: RawRecord, field: str, value: str, reason: str) -> None:
+    def _issue(self, record: RawRecord, field: str, value: str, reason: str, action: str = "set to null") -> None:
         self.issues.append({"source_file": self.table.file, "source_row": record.row, "source_line": record.line,
-                            "field": field, "value": value[:500], "reason": reason, "action": "set to null"})
+                            "field": field, "value": value[:500], "reason": reason, "action": action})
 
     def _date(self, record: RawRecord, raw_field: str, out: str, row: dict, critical: bool) -> None:
         text = record.fields.get(raw_field, "")
@@ -191,11 +199,7 @@ class _RowParser:
         row["url_locale"] = match.group("locale") if match else None
         row["url_slug"] = match.group("slug") if match else None
 
-        try:
-            name = _parse_name(text.get("name", ""))
-        except ValueError as exc:
-            raise RowRejected("name", str(exc))
-        row.update(name_raw=name.raw, name_latin=name.latin, name_cyrillic=name.cyrillic, name_key=name.key)
+        self._name(record, text.get("name", ""), row)
         try:
             row["status"] = _parse_status(text.get("status", ""))
         except ValueError as exc:
@@ -228,16 +232,28 @@ class _RowParser:
         for column in ("judge", "prosecutor", "councel", "declaration", "description", "photo",
                        "fake_terrorist_list", "clusters"):
             row[column] = text.get(column) or None
-        row["person_key"] = (f"id:{record_id}" if record_id is not None
-                             else f"name:{row['name_key']}|{row['birth_date_from'] or ''}")
+        row["person_key"] = _person_key(record_id, row, record.row)
         charge_rows = [
             {"snapshot_date": self.snapshot_date, "synthetic": self.synthetic, "person_key": row["person_key"],
              "record_id": record_id, "source_file": self.table.file, "source_row": record.row,
-             "charge_seq": seq, "article": c.article, "part": c.part, "preparation_article": c.preparation_article,
+             "charge_seq": seq, "article": c.article, "part": c.part, "clause": c.clause,
+             "preparation_article": c.preparation_article,
              "code": c.code, "title": c.title, "raw": c.raw}
             for seq, c in enumerate(charges or [], start=1)
         ]
         return row, charge_rows
+
+    def _name(self, record: RawRecord, text: str, row: dict) -> None:
+        """Name columns; an empty name is withheld by the source (kept, noted), an unreadable one rejects the row."""
+        if not text:
+            row.update(name_raw=None, name_latin=None, name_cyrillic=None, name_key=None)
+            self._issue(record, "name", "", WITHHELD_NAME, action="kept without a name")
+            return
+        try:
+            name = _parse_name(text)
+        except ValueError as exc:
+            raise RowRejected("name", str(exc))
+        row.update(name_raw=name.raw, name_latin=name.latin, name_cyrillic=name.cyrillic, name_key=name.key)
 
     def _died(self, record: RawRecord, text: str, row: dict) -> None:
         row.update(died_from=None, died_to=None, died_precision=None, died_in_custody=False)
@@ -260,6 +276,15 @@ class _RowParser:
                    facility_number=facility.number if facility else None,
                    facility_town=facility.town if facility else None,
                    facility_address=facility.address if facility else None)
+
+
+def _person_key(record_id: int | None, row: dict, source_row: int) -> str:
+    """id:<record id>; else name:<name key>|<birth date>; an anonymous row without an id is keyed by its row."""
+    if record_id is not None:
+        return f"id:{record_id}"
+    if row["name_key"] is None:
+        return f"anonymous:row{source_row}"
+    return f"name:{row['name_key']}|{row['birth_date_from'] or ''}"
 
 
 def _raw_text(record: RawRecord) -> str:

@@ -71,6 +71,7 @@ CHARGES: dict[str, pl.DataType] = {
     "charge_seq": pl.Int16,
     "article": pl.String,
     "part": pl.Int16,
+    "clause": pl.Int16,
     "preparation_article": pl.String,
     "code": pl.String,
     "title": pl.String,

@@ -44,6 +44,10 @@ HEADLINE_BOUND = 0.10  # the end stock may move by this share of the previous en
 # start (counted from this period's copy) can differ from the previous period's published end. A
 # revision is shown as a warning; one larger than this share of the previous end blocks publication.
 REVISION_BOUND = 0.02
+# Sentence kinds under which a release before the verdict is no error: not known to be custodial (a
+# fine, no sentence, an outcome the source does not know). Compulsory treatment is served in a hospital
+# under guard: the rule applies to it.
+RELEASED_BEFORE_VERDICT_KINDS = (*NON_CUSTODIAL_SENTENCES, "unknown")
 DATE_PRECISIONS = ("day", "month", "year")
 
 # Rows are named in examples by these columns. Persons are restricted: nothing else of theirs is shown.
@@ -427,7 +431,7 @@ def _persons_frame(persons: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
     # Released before the verdict is normal under a non-custodial sentence; detention after it is normal
     # where the sentence is served after the verdict (restricted freedom, arrest).
     non_custodial = (c("penalty_regime").is_in(NON_CUSTODIAL_REGIMES)
-                     | c("sentence_kind").is_in(NON_CUSTODIAL_SENTENCES)).fill_null(False)
+                     | c("sentence_kind").is_in(RELEASED_BEFORE_VERDICT_KINDS)).fill_null(False)
     served_after = c("penalty_regime").is_in(SERVED_AFTER_VERDICT).fill_null(False)
     died = c("died_in_custody").fill_null(False) | c("died_from").is_not_null()
     return persons.with_columns(
@@ -437,6 +441,7 @@ def _persons_frame(persons: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
         snapshot_date_matches=c("snapshot_date") == snap,
         person_key_matches_record_id=pl.when(c("record_id").is_not_null())
         .then(c("person_key") == pl.lit("id:") + c("record_id").cast(pl.String)),
+        name_key_unless_withheld=_named_or_withheld(),
         birth_before_detention=c("birth_date_from") < c("arrested_to"),
         detention_not_after_verdict=pl.when(~served_after).then(c("arrested_from") <= c("verdict_date_to")),
         verdict_not_after_release=pl.when(~non_custodial).then(c("verdict_date_from") <= c("release_date_to")),
@@ -446,11 +451,19 @@ def _persons_frame(persons: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
         active_not_released=pl.when(c("status") == "active").then(~(c("release_date_to") <= snap).fill_null(False)),
         died_not_active=pl.when(died).then(c("status") != "active"),
         sentence_months_fit_kind=pl.when(c("sentence_kind") == "term").then(c("sentence_months").is_not_null())
-        .when(c("sentence_kind").is_in(["life", "none"])).then(c("sentence_months").is_null()),
+        .when(c("sentence_kind").is_not_null()).then(c("sentence_months").is_null()),
         colony_security_only_for_colony=pl.when(c("colony_security").is_not_null())
         .then(c("penalty_regime") == "colony"),
         prisoner_has_detention_date=pl.when(c("status") != "np").then(c("arrested_from").is_not_null()),
     )
+
+
+def _named_or_withheld() -> pl.Expr:
+    """A row is named (a name and its key) or withheld (no name column at all, not keyed by name): never half."""
+    names = [c(n) for n in ("name_raw", "name_latin", "name_cyrillic", "name_key")]
+    named = c("name_raw").is_not_null() & c("name_latin").is_not_null() & c("name_key").is_not_null()
+    withheld = pl.all_horizontal(n.is_null() for n in names) & ~c("person_key").str.starts_with("name:")
+    return (named | withheld).fill_null(False)
 
 
 def _stock_frame(stock: pl.DataFrame) -> pl.DataFrame:
@@ -619,15 +632,20 @@ def _continuity_row(tables, previous_tables, tolerance: float) -> pl.DataFrame:
 def _person_continuity(previous: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
     """One row per previous person: where they are now and whether a return to active is explained.
 
+    A person whose name the source withholds can be followed only by record id: where either copy
+    has no ids, whether they are still listed is not known (null, not applied), never a failure.
     Only source rows and booleans leave this function: no names, ids or dates.
     """
     matched = _match_persons(previous, current)
+    by_id = c("record_id").is_not_null() & pl.lit(bool(current["record_id"].is_not_null().any()))
+    followable = by_id | c("name_key").is_not_null()
+    present = c("next_source_row").is_not_null()
     returned = (c("status") == "former") & (c("next_status") == "active")
     new_detention = pl.when(c("arrested_to").is_null()).then(c("next_arrested_from").is_not_null()) \
         .otherwise((c("next_arrested_from") > c("arrested_to")).fill_null(False))
     return matched.select(
         pl.lit("person").alias("row_kind"), "source_file", "source_row", "next_source_file", "next_source_row",
-        c("next_source_row").is_not_null().alias("present_in_next"),
+        pl.when(followable | present).then(present).alias("present_in_next"),
         pl.when(returned).then(new_detention).alias("no_return_without_new_detention"),
     )
 

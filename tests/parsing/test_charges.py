@@ -55,8 +55,46 @@ CASES = [
 
 @pytest.mark.parametrize(("text", "article", "part", "prep", "code", "title"), CASES)
 def test_parse_charge(text, article, part, prep, code, title):
-    assert parse_charge(text) == Charge(article=article, part=part, preparation_article=prep, code=code,
+    assert parse_charge(text) == Charge(article=article, part=part, clause=None, preparation_article=prep, code=code,
                                         title=title, raw=text.strip())
+
+
+# A point (clause) inside a part: English "p."/"point"/"clause", Russian and Belarusian "п."/"пункт".
+TITLE_147 = "Serious bodily injury deliberately caused to a person in connection with this person's official duties"
+POINTS = [
+    # text, article, part, clause, preparation_article, code, title
+    (f"p. 5 of Part 2 of Art. 147 of the Criminal Code — {TITLE_147}", "147", 2, 5, None, CC, TITLE_147),  # real
+    ("p. 5 of Part 2 of Art. 147 of the Criminal Code", "147", 2, 5, None, CC, None),
+    ("point 5 of Part 2 of Article 147 of the Criminal Code", "147", 2, 5, None, CC, None),
+    ("Clause 5, Part 2, Art. 147", "147", 2, 5, None, CC, None),
+    ("Part 2, p. 5 of Art. 147", "147", 2, 5, None, CC, None),
+    ("p.5 of Part 2 of Art. 147", "147", 2, 5, None, CC, None),
+    ("Part 1 of Art. 14 and p. 5 of Part 2 of Art. 147 of the Criminal Code", "147", 2, 5, "14", CC, None),
+    # Russian
+    ("п. 5 ч. 2 ст. 147 УК", "147", 2, 5, None, CC, None),
+    ("п.5 ч.2 ст.147 УК РБ", "147", 2, 5, None, CC, None),
+    ("пункт 5 части 2 статьи 147 Уголовного кодекса", "147", 2, 5, None, CC, None),
+    ("ст. 147 ч. 2 п. 5 УК", "147", 2, 5, None, CC, None),
+    ("ч. 1 ст. 14, п. 5 ч. 2 ст. 147 УК — Покушение", "147", 2, 5, "14", CC, "Покушение"),
+    # Belarusian
+    ("п. 5 ч. 2 арт. 147 КК", "147", 2, 5, None, CC, None),
+    ("п. 5 ч. 2 арт. 147 Крымінальнага кодэкса — Умыснае прычыненне цяжкага цялеснага пашкоджання", "147", 2, 5,
+     None, CC, "Умыснае прычыненне цяжкага цялеснага пашкоджання"),
+    # a point without a part is kept as given
+    ("п. 1 ст. 147 УК", "147", None, 1, None, CC, None),
+]
+
+
+@pytest.mark.parametrize(("text", "article", "part", "clause", "prep", "code", "title"), POINTS)
+def test_parse_charge_with_a_point(text, article, part, clause, prep, code, title):
+    assert parse_charge(text) == Charge(article=article, part=part, clause=clause, preparation_article=prep,
+                                        code=code, title=title, raw=text.strip())
+
+
+def test_real_cell_with_a_point_parses():
+    cell = (f"p. 5 of Part 2 of Art. 147 of the Criminal Code — {TITLE_147}\n"
+            "Art. 411 — Malicious disobedience to the demands of administration of the correctional institution")
+    assert [(c.article, c.part, c.clause) for c in parse_charges(cell)] == [("147", 2, 5), ("411", None, None)]
 
 
 def test_raw_is_stripped_original():
@@ -71,11 +109,14 @@ def test_raw_is_stripped_original():
         ("Mass riots", "no article number"),
         ("Criminal Code — Art. 342", "no article number"),  # the number must be before the title
         ("Art. 342 and Art. 293 of the Criminal Code", "several articles"),
-        ("Art. 342, 293", "neither an article nor a part"),
+        ("Art. 342, 293", "neither an article, a part nor a point"),
         ("ч. 1 ст. 13 УК", "without the substantive article"),
         ("Part 1 of Art. 14", "without the substantive article"),
         ("Part 2 of the Criminal Code", "belongs to no article"),
         ("ч. 1 ч. 2 ст. 342", "two parts in a row"),
+        ("п. 1 п. 2 ч. 2 ст. 147", "two points in a row"),
+        ("p. 5 of the Criminal Code", "a point (5) that belongs to no article"),
+        ("п. 5 ч. 2 ст. 147 п. 6", "a point (6) that belongs to no article"),
         ("ч. 2 ст. 342 ст. 293 ч. 1", "several articles"),
         ("ст. 342 УК и ст. 24.23 КоАП", "several articles"),
         ("Art. 342 of the Criminal Code and the Administrative Code", "both"),

@@ -217,6 +217,43 @@ def test_parse_name(text, expected):
     assert parse_name(text) == expected
 
 
+# Cyrillic letters that look like Latin ones (lower case, and capitals that only look alike as capitals).
+LOOK_ALIKES = dict(zip("aceopxyiABCEHKMOPTXI", "асеорхуіАВСЕНКМОРТХІ"))
+
+
+@pytest.mark.parametrize("latin", sorted(LOOK_ALIKES), ids=lambda c: f"{c}->{LOOK_ALIKES[c]}")
+@pytest.mark.parametrize("template", ["Anonymised B{}d", "Anonymised {}bd", "Anonymised Bd{}", "{}x Maryia",
+                                      "Anonymised {}.", "Anonymised {}"])
+def test_latin_name_with_one_cyrillic_look_alike(template, latin):
+    """A Latin name with one Cyrillic look-alike letter reads exactly as its all-Latin spelling."""
+    plain, typed = template.format(latin), template.format(LOOK_ALIKES[latin])
+    assert typed != plain
+    got, expected = parse_name(typed), parse_name(plain)
+    assert (got.raw, got.latin, got.cyrillic, got.key) == (typed, expected.latin, None, expected.key)
+    whole_capital_only = latin in "BHKMT" and template.startswith("Anonymised {}")
+    if not whole_capital_only:  # name_key alone sees no case: "В" alone could be a Cyrillic "в"
+        assert name_key(typed) == expected.key
+
+
+@pytest.mark.parametrize(
+    ("typed", "latin", "cyrillic"),
+    [
+        ("Anonymised Bсd", "Anonymised Bcd", None),             # the pattern of the real copy: Cyrillic с
+        ("Kalesnikаva Maryia", "Kalesnikava Maryia", None),     # Cyrillic а
+        ("KALESNIKАVA MARYIA", "KALESNIKAVA MARYIA", None),
+        ("Lі Wei", "Li Wei", None),                             # a tie: the name is Latin; L has no look-alike
+        ("Lі", "Li", None),                                     # a tie in a one-word name: the conversion that works
+        ("Ivanou А. Р.", "Ivanou A. P.", None),                 # Cyrillic initials in a Latin name
+        ("Іванова I.", "Ivanova I.", "Іванова І."),             # a Latin initial in a Cyrillic name
+        ("Калеснiкава Марыя", "Kalesnikava Maryia", "Калеснікава Марыя"),  # Latin i for Belarusian і
+    ],
+)
+def test_look_alikes_follow_the_script_of_the_name(typed, latin, cyrillic):
+    got = parse_name(typed)
+    assert (got.latin, got.cyrillic) == (latin, cyrillic)
+    assert got.key == name_key(latin)
+
+
 def test_parse_name_uses_russian_rules_without_belarusian_letters():
     assert parse_name("Сергей Тихановский").latin == "Sergei Tikhanovskii"
     assert parse_name("Сяргей Ціханоўскі").latin == "Siarhei Tsikhanouski"

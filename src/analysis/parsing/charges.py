@@ -1,6 +1,7 @@
 """Charges ("articles"): one registry cell holds every charge of a person.
 
-Each charge names an article of a code, optionally a part of it, optionally via Article 13
+Each charge names an article of a code, optionally a part of it and a point (clause) inside
+that part ("p. 5 of Part 2 of Art. 147", "п. 5 ч. 2 ст. 147 УК"), optionally via Article 13
 (preparation) or Article 14 (attempt) of the Belarusian Criminal Code, and usually a title
 after a dash. English, Russian and Belarusian wordings are read the same way.
 """
@@ -22,6 +23,7 @@ class Charge:
 
     article: str
     part: int | None
+    clause: int | None  # the point ("p.", "п.") inside the part, when given
     preparation_article: str | None
     code: str
     title: str | None
@@ -46,6 +48,11 @@ _ARTICLE = re.compile(
 # "Part 2", "ч. 2", "часть 2", "частка 2".
 _PART = re.compile(
     r"(?<!\w)(?:part|ч|часть|части|частк[аіи])\.?\s*(?P<num>\d+)(?![\d\w])",
+    re.IGNORECASE,
+)
+# "p. 5", "point 5", "clause 5", "п. 5", "пункт 5": a point inside a part.
+_POINT = re.compile(
+    r"(?<!\w)(?:p|point|clause|п|пункт(?:а|е|у)?)\.?\s*(?P<num>\d+)(?![\d\w])",
     re.IGNORECASE,
 )
 _ADMIN_CODE = re.compile(
@@ -99,60 +106,62 @@ def parse_charge(text: str) -> Charge:
         raise ValueError(f"no article number found in charge {raw!r}; expected e.g. 'Art. 342' or 'ч. 1 ст. 342'")
 
     preparation = None
-    if refs[0][1] in PREPARATION_ARTICLES and len(refs) > 1:
-        preparation = refs[0][1]
+    if refs[0][2] in PREPARATION_ARTICLES and len(refs) > 1:
+        preparation = refs[0][2]
         refs = refs[1:]
     if len(refs) > 1:
-        named = ", ".join(f"Art. {a}" for _, a in refs)
+        named = ", ".join(f"Art. {a}" for _, _, a in refs)
         raise ValueError(
             f"charge {raw!r} names several articles ({named}); expected one charge per line "
             "or ';'-separated piece, optionally via Art. 13 (preparation) or 14 (attempt)"
         )
-    part, article = refs[0]
+    part, clause, article = refs[0]
     if article in PREPARATION_ARTICLES and preparation is None:
         raise ValueError(
             f"charge {raw!r} names only Art. {article} (preparation/attempt) without the "
             "substantive article it applies to"
         )
 
-    return Charge(article=article, part=part, preparation_article=preparation,
+    return Charge(article=article, part=part, clause=clause, preparation_article=preparation,
                   code=_code(head, raw), title=title, raw=raw)
 
 
-def _article_references(head: str, raw: str) -> list[tuple[int | None, str]]:
-    """(part, article) pairs in reading order.
+def _article_references(head: str, raw: str) -> list[tuple[int | None, int | None, str]]:
+    """(part, point, article) triples in reading order.
 
-    A part binds to the article that follows it ("ч. 2 ст. 293", "Part 2 of Art. 293");
-    a part left over at the very end binds to the last article ("ст. 342 ч. 1").
+    A part and a point bind to the article that follows them ("п. 5 ч. 2 ст. 147",
+    "p. 5 of Part 2 of Art. 147"); a part or point left over at the very end binds to the last
+    article ("ст. 342 ч. 1", "ст. 147 ч. 2 п. 5"). A point with no part is kept as given.
     Any other number in the head is an error rather than something silently ignored.
     """
-    tokens = [("art", m) for m in _ARTICLE.finditer(head)] + [("part", m) for m in _PART.finditer(head)]
-    tokens.sort(key=lambda t: t[1].start())
+    tokens = sorted([("art", m) for m in _ARTICLE.finditer(head)] + [("part", m) for m in _PART.finditer(head)]
+                    + [("point", m) for m in _POINT.finditer(head)], key=lambda t: t[1].start())
 
     leftover = head
     for _, m in reversed(tokens):
         leftover = leftover[: m.start()] + " " + leftover[m.end():]
     if stray := re.search(r"\d+", leftover):
         raise ValueError(
-            f"charge {raw!r} contains the number {stray.group()!r} that is neither an article "
-            "nor a part; expected forms like 'Part 2 of Art. 293' or 'ч. 2 ст. 293'"
+            f"charge {raw!r} contains the number {stray.group()!r} that is neither an article, a part "
+            "nor a point; expected forms like 'Part 2 of Art. 293' or 'ч. 2 ст. 293'"
         )
 
-    refs: list[tuple[int | None, str]] = []
-    pending_part: int | None = None
+    refs: list[tuple[int | None, int | None, str]] = []
+    pending: dict[str, int] = {}
     for kind, m in tokens:
-        if kind == "part":
-            if pending_part is not None:
-                raise ValueError(f"charge {raw!r} has two parts in a row without an article between them")
-            pending_part = int(m["num"])
+        if kind == "art":
+            refs.append((pending.get("part"), pending.get("point"), m["num"]))
+            pending = {}
+        elif kind in pending:
+            raise ValueError(f"charge {raw!r} has two {kind}s in a row without an article between them")
         else:
-            refs.append((pending_part, m["num"]))
-            pending_part = None
-    if pending_part is not None:
-        if refs and refs[-1][0] is None:
-            refs[-1] = (pending_part, refs[-1][1])
-        else:
-            raise ValueError(f"charge {raw!r} has a part ({pending_part}) that belongs to no article")
+            pending[kind] = int(m["num"])
+    if pending:
+        last = refs[-1] if refs else None
+        if last is None or any(last[i] is not None for i, kind in enumerate(("part", "point")) if kind in pending):
+            what = " and ".join(f"a {kind} ({number})" for kind, number in pending.items())
+            raise ValueError(f"charge {raw!r} has {what} that belongs to no article")
+        refs[-1] = (pending.get("part", last[0]), pending.get("point", last[1]), last[2])
     return refs
 
 

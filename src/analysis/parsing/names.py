@@ -27,9 +27,12 @@ in Russian text) and raise ValueError for a Cyrillic letter they do not know.
 
 Matching key (`name_key`)
 -------------------------
-1. Casefold; fix look-alike letters inside a word that mixes scripts (Latin "i" typed for
-   "і", Cyrillic "а" in a Latin word); transliterate any Cyrillic (Belarusian rules if
-   і/ў/apostrophe occurs, else Russian).
+1. Fix look-alike letters (see `_fix_scripts`): a word that mixes scripts (Latin "i" typed
+   for "і", Cyrillic "а" or "с" in a Latin word) is written in its majority script, on a tie
+   in the name's, and a word made only of look-alikes of the other script (a Cyrillic initial
+   "с" in a Latin name) in the name's script, so "Bсd" with a Cyrillic "с" has the key of
+   "Bcd". This is done on the casefolded text, so that the key does not depend on case; then
+   transliterate any Cyrillic (Belarusian rules if і/ў/apostrophe occurs, else Russian).
 2. Spell out Latin diacritics (č→ch, š→sh, ž→zh, ŭ→u, ł→l, ...), strip other accents (NFKD),
    drop apostrophes, split into tokens at anything that is not a letter (spaces, hyphens).
 3. Per token, unify what differs between Belarusian and Russian forms: shch and sh → S,
@@ -98,6 +101,9 @@ _HOMOGLYPHS_TO_LAT = {c: latin for latin, c in _HOMOGLYPHS_TO_CYR.items()}
 # too (B/В, H/Н, K/К, M/М, T/Т), so that the key does not depend on letter case.
 _FOLDED_TO_CYR = {k.lower(): v.lower() for k, v in _HOMOGLYPHS_TO_CYR.items()}
 _FOLDED_TO_LAT = {c: latin for latin, c in _FOLDED_TO_CYR.items()}
+# Letters a whole word may be made of to take the script of the rest of the name.
+_ALL_HOMOGLYPHS = set(_HOMOGLYPHS_TO_CYR) | set(_HOMOGLYPHS_TO_LAT)
+_LOWER_HOMOGLYPHS = {c for c in _ALL_HOMOGLYPHS if c.islower()}
 
 
 def _is_cyrillic(ch: str) -> bool:
@@ -166,28 +172,45 @@ def _all_caps_mask(s: str) -> list[bool]:
     return mask
 
 
-def _fix_scripts(text: str, *, strict: bool) -> str:
-    """Replace look-alike letters in words that mix Latin and Cyrillic.
+def _fix_scripts(text: str, *, strict: bool, folded: bool = False) -> str:
+    """Replace look-alike letters so that each word is in one script.
 
-    A word is converted to its majority script (Cyrillic wins ties, since Belarusian "і" is
-    so often typed as Latin "i"). If a letter has no look-alike, strict mode raises
-    ValueError and lenient mode leaves the word as it is. Lenient mode expects casefolded
-    text and also maps the lower-case forms of capital-only look-alikes.
+    A word mixing Latin and Cyrillic is converted to its majority script; on a tie, to the
+    script of the name as a whole (the majority of all its letters, Cyrillic on a tie, since
+    Belarusian "і" is so often typed as Latin "i"). If a letter has no look-alike in that
+    direction, the other direction is tried ("Lі" → "Li"). A word written wholly in look-alike
+    letters of the script the name is not in (an initial "С." or "Ос" typed in Cyrillic inside a
+    Latin name) takes the name's script. If a mixed word cannot be fixed, strict mode raises
+    ValueError and lenient mode leaves it as it is.
+
+    `folded` text is casefolded (for the key, which must not depend on case): inside a mixed
+    word the lower-case forms of capital-only look-alikes (B/В, H/Н, K/К, M/М, T/Т) count too,
+    but a whole word is converted only if it is made of letters that look alike in lower case
+    (a c e o p x y i / а с е о р х у і). `parse_name` sees the case and so also fixes a whole
+    capital "В" in a Latin name before it builds the key.
     """
+    if folded:
+        to_cyr_table, to_lat_table, whole_word = _FOLDED_TO_CYR, _FOLDED_TO_LAT, _LOWER_HOMOGLYPHS
+    else:
+        to_cyr_table, to_lat_table, whole_word = _HOMOGLYPHS_TO_CYR, _HOMOGLYPHS_TO_LAT, _ALL_HOMOGLYPHS
+    name_in_cyrillic = sum(map(_is_cyrillic, text)) >= sum(map(_is_latin, text))
+
+    def convert(word: str, to_cyr: bool) -> str | None:
+        table, foreign = (to_cyr_table, _is_latin) if to_cyr else (to_lat_table, _is_cyrillic)
+        fixed = "".join(table.get(c, c) if foreign(c) else c for c in word)
+        return None if any(map(foreign, fixed)) else fixed
+
     def fix(m: re.Match[str]) -> str:
         word = m.group()
-        n_cyr = sum(map(_is_cyrillic, word))
-        n_lat = sum(map(_is_latin, word))
+        n_cyr, n_lat = sum(map(_is_cyrillic, word)), sum(map(_is_latin, word))
         if not n_cyr or not n_lat:
+            in_other_script = (n_lat if name_in_cyrillic else n_cyr) == len(word)
+            if in_other_script and set(word) <= whole_word:
+                return convert(word, name_in_cyrillic) or word
             return word
-        to_cyr = n_cyr >= n_lat
-        if strict:
-            table = _HOMOGLYPHS_TO_CYR if to_cyr else _HOMOGLYPHS_TO_LAT
-        else:
-            table = _FOLDED_TO_CYR if to_cyr else _FOLDED_TO_LAT
-        foreign = _is_latin if to_cyr else _is_cyrillic
-        fixed = "".join(table.get(c, c) if foreign(c) else c for c in word)
-        if any(foreign(c) for c in fixed):
+        to_cyr = n_cyr > n_lat or (n_cyr == n_lat and name_in_cyrillic)
+        fixed = convert(word, to_cyr) or convert(word, not to_cyr)
+        if fixed is None:
             if strict:
                 raise ValueError(
                     f"name {text!r}: the word {word!r} mixes Latin and Cyrillic letters that are "
@@ -258,7 +281,7 @@ def _given_name_keys() -> dict[str, str]:
 def _fold(text: str) -> str:
     """Lower-case Latin without diacritics or apostrophes, whatever the script of `text`."""
     s = unicodedata.normalize("NFC", text).casefold()
-    s = _to_latin(_fix_scripts(s, strict=False)).translate(_DIACRITIC_DIGRAPHS)
+    s = _to_latin(_fix_scripts(s, strict=False, folded=True)).translate(_DIACRITIC_DIGRAPHS)
     s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
     return re.sub(f"[{_APOSTROPHES}]", "", s)
 
@@ -287,6 +310,8 @@ def parse_name(text: str) -> PersonName:
     Latin input: latin is the text with whitespace collapsed, cyrillic None. Cyrillic input:
     cyrillic is the text with whitespace collapsed and look-alike Latin letters replaced,
     latin its transliteration (Belarusian rules if і/ў/apostrophe occurs, else Russian).
+    Look-alike letters are fixed first (see `_fix_scripts`): a Latin name with one Cyrillic
+    look-alike ("Bсd") gives the same latin and key as its all-Latin spelling, and cyrillic None.
     A word mixing scripts beyond look-alikes raises ValueError.
     """
     raw = text if text is not None else ""
