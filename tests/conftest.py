@@ -116,6 +116,11 @@ def small_project_template(tmp_path_factory) -> Path:
     for date in ("2025-12-31", "2026-02-28"):
         shutil.copytree(REPO / "data" / "raw" / "registry" / date, root / "data" / "raw" / "registry" / date)
         _keep_every_tenth_person(next((root / "data" / "raw" / "registry" / date).glob("*.csv")))
+    # The withheld list may only name people in the data (an unknown id stops a run): keep those the cut kept.
+    withheld = root / "data" / "privacy" / "withheld_records.csv"
+    lines = withheld.read_text(encoding="utf-8").splitlines()
+    withheld.write_text("\n".join([lines[0], *(line for line in lines[1:] if line.split(",")[0].endswith("0"))]) + "\n",
+                        encoding="utf-8")
     return root
 
 

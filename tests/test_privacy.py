@@ -98,6 +98,12 @@ def test_only_consenting_unlisted_people_with_a_name_of_their_own_are_named(samp
     unique = everyone.group_by("name_raw").agg(pl.col("record_id").n_unique().alias("n")).filter(pl.col("n") == 1)
     candidates = persons.filter(pl.col("name_raw").is_in(unique["name_raw"].implode())).head(3)
     someone, listed, refused = candidates["record_id"].to_list()
+    # The copy must agree that they were released (naming fails closed): former, no release date given.
+    persons = persons.with_columns(
+        status=pl.when(pl.col("record_id").is_in(candidates["record_id"].implode())).then(pl.lit("former"))
+        .otherwise(pl.col("status")),
+        release_date_from=pl.when(pl.col("record_id").is_in(candidates["record_id"].implode())).then(None)
+        .otherwise(pl.col("release_date_from")))
     day, start, end = dt.date(2026, 2, 10), dt.date(2026, 2, 1), dt.date(2026, 2, 28)
     records = _release_records((someone, day, "pardon", "belarus", True), (listed, day, "pardon", "belarus", True),
                                (refused, day, "pardon", "belarus", False))
@@ -112,14 +118,26 @@ def test_only_consenting_unlisted_people_with_a_name_of_their_own_are_named(samp
         pl.lit(name.upper()).alias("name_raw"), pl.lit(None, pl.String).alias("name_latin"))
     assert privacy.named_releases(persons, records, policy, start, end,
                                   privacy.name_owners(pl.concat([everyone, namesake]))).height == 0
+    # Fail closed: the copy still lists them as held, or dates their release otherwise: not named.
+    for status, released in (("active", None), ("former", dt.date(2025, 1, 1))):
+        disagreeing = persons.with_columns(
+            status=pl.when(pl.col("record_id") == someone).then(pl.lit(status)).otherwise(pl.col("status")),
+            release_date_from=pl.when(pl.col("record_id") == someone).then(pl.lit(released, pl.Date))
+            .otherwise(pl.col("release_date_from")),
+            release_date_to=pl.when(pl.col("record_id") == someone).then(pl.lit(released, pl.Date))
+            .otherwise(pl.col("release_date_to")))
+        assert privacy.named_releases(disagreeing, records, policy, start, end, privacy.name_owners(everyone)).height == 0
 
 
 def test_a_person_whose_name_is_withheld_is_never_named():
     """Consent to be named means nothing without a name: an anonymous record is counted, never listed."""
     persons = pl.DataFrame({"record_id": [900, 901], "name_raw": [None, "Maryia Testava"],
-                            "name_latin": [None, "Maryia Testava"], "name_cyrillic": [None, None]},
+                            "name_latin": [None, "Maryia Testava"], "name_cyrillic": [None, None],
+                            "status": ["former", "former"], "died_in_custody": [False, False],
+                            "release_date_from": [None, None], "release_date_to": [None, None]},
                            schema={"record_id": pl.Int64, "name_raw": pl.String, "name_latin": pl.String,
-                                   "name_cyrillic": pl.String})
+                                   "name_cyrillic": pl.String, "status": pl.String, "died_in_custody": pl.Boolean,
+                                   "release_date_from": pl.Date, "release_date_to": pl.Date})
     day = dt.date(2026, 2, 10)
     records = _release_records((900, day, "pardon", "belarus", True), (901, day, "pardon", "belarus", True))
     owners = privacy.name_owners(persons)

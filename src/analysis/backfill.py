@@ -15,9 +15,11 @@ tables, charts, validation and report bytes as `analysis run`, without the execu
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import shutil
 import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -34,10 +36,56 @@ class BackfillResult:
     built: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    stopped: bool = False            # interrupted (Ctrl-C, SIGTERM): nothing was published after that
+    not_built: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        return (f"backfill: {len(self.built)} built, {len(self.skipped)} unchanged, {len(self.failed)} failed"
+        line = (f"backfill: {len(self.built)} built, {len(self.skipped)} unchanged, {len(self.failed)} failed"
                 + (f" ({', '.join(sorted(self.failed))})" if self.failed else ""))
+        if self.stopped:
+            published = ", ".join(self.built) or "none"
+            line = (f"backfill interrupted: nothing was published after the interruption; published in this run: "
+                    f"{published}; not built: {', '.join(self.not_built) or 'none'}. " + line)
+        return line
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM during a backfill."""
+
+
+@contextmanager
+def _interruptible():
+    """Ctrl-C and SIGTERM raise Interrupted in the main thread (SIGTERM would otherwise end the process
+    without a word), for the backfill to stop scheduling and say what was published."""
+    def stop(signum, _frame):
+        raise Interrupted(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+# Set in each worker by `_worker_start`: the parent's stop flag and the lock that makes "check the flag,
+# then publish" one step, so no worker publishes once the parent has said stop.
+_STOP: dict = {}
+
+
+def _worker_start(stop_event, publish_lock) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)    # the parent decides; a worker is stopped, not interrupted
+    _STOP.update(event=stop_event, lock=publish_lock)
+
+
+@contextmanager
+def _publishing_allowed():
+    """Yield True when the period may be published: always in-process; in a worker, only before a stop."""
+    if not _STOP:
+        yield True
+        return
+    with _STOP["lock"]:
+        yield not _STOP["event"].is_set()
 
 
 def periods_between(first: str, last: str) -> list[Period]:
@@ -79,7 +127,10 @@ def _heavy_steps(job: _Job) -> tuple[str, str | None]:
             step_report(job.period, job.root, build)
             write_manifest(paths, period, build, {"period": job.period, "root": "."}, job.key,
                            Path(job.previous) if job.previous else None)
-            publish_checked(paths, period, build, paths.reports / job.period)
+            with _publishing_allowed() as allowed:
+                if not allowed:
+                    return job.period, "stopped before publishing (the backfill was interrupted)"
+                publish_checked(paths, period, build, paths.reports / job.period)
         return job.period, None
     except (ValidationFailed, InputError, PrivacyViolation) as exc:
         return job.period, str(exc)
@@ -124,30 +175,68 @@ def run_backfill(first: str, last: str, root: str | Path | None = None, jobs: in
                  progress: Callable[[str], None] = lambda _m: None,
                  advance: Callable[[str], None] = lambda _p: None) -> BackfillResult:
     from .ingest import run_ingest
+    from .tables import check_period
 
     paths = project_paths(root)
     periods = periods_between(first, last)
     result = BackfillResult()
+    planned: list[_Job] = []
     with exclusive(paths.reports, "backfill"):
         progress("ingest")
         run_ingest(paths.root, wait_seconds=600)
-        if jobs <= 1:
-            planned = _plan(paths, periods, force, result, progress)
-            _collect((_heavy_steps(job) for job in planned), result, advance)
-        else:
-            context = multiprocessing.get_context("spawn")  # polars and GX are not fork-safe
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                futures = []
-                planned = _plan(paths, periods, force, result, progress,
-                                submit=lambda job: futures.append(pool.submit(_heavy_steps, job)))
-                _collect((f.result() for f in as_completed(futures)), result, advance)
+        for period in (periods[0], periods[-1]):   # the range must lie inside what the data can count
+            check_period(paths, period)
+        with _interruptible():
+            try:
+                if jobs <= 1:
+                    _plan(paths, periods, force, result, progress, submit=planned.append)
+                    _collect((_heavy_steps(job) for job in planned), result, advance)
+                else:
+                    _in_workers(paths, periods, jobs, force, result, progress, advance, planned)
+            except Interrupted:
+                _stopped(paths, planned, result)
         for label in result.skipped:
             advance(label)
     for job in planned:
-        if job.period in result.failed:
+        if job.period in result.failed or job.period in result.not_built:
             shutil.rmtree(job.build, ignore_errors=True)
     result.built.sort()
     return result
+
+
+def _in_workers(paths, periods, jobs, force, result, progress, advance, planned: list[_Job]) -> None:
+    context = multiprocessing.get_context("spawn")  # polars and GX are not fork-safe
+    stop, lock = context.Event(), context.Lock()
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start,
+                               initargs=(stop, lock))
+    futures = []
+
+    def submit(job: _Job) -> None:
+        planned.append(job)
+        futures.append(pool.submit(_heavy_steps, job))
+    try:
+        _plan(paths, periods, force, result, progress, submit=lambda job: submit(job))
+        _collect((f.result() for f in as_completed(futures)), result, advance)
+    except BaseException:
+        with lock:          # once set under the lock, no worker can start publishing
+            stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()   # they publish nothing more; what they staged is swept by the next build
+        raise
+    pool.shutdown(wait=True)
+
+
+def _stopped(paths: ProjectPaths, planned: list[_Job], result: BackfillResult) -> None:
+    """After an interruption: which planned periods are published (their manifest carries the planned
+    key), whatever reached the parent before the signal."""
+    from .keys import published_key
+
+    result.stopped = True
+    result.built = [job.period for job in planned if published_key(paths, job.period) == job.key]
+    result.failed = {label: error for label, error in result.failed.items() if label not in result.built}
+    result.not_built = [job.period for job in planned if job.period not in result.built
+                        and job.period not in result.failed]
 
 
 def _collect(outcomes, result: BackfillResult, advance: Callable[[str], None]) -> None:

@@ -25,8 +25,10 @@ _WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", 160))
 console = Console(stderr=True, width=_WIDTH)
 out = Console(width=_WIDTH)
 
-ROOT_OPTION = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
-                           help="Project root (default: this checkout, or $ANALYSIS_ROOT).")
+# An existing folder: a --root pointing nowhere must not create a project by accident.
+ROOT_OPTION = click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+                           help="Project root, an existing folder (default: this checkout, or $ANALYSIS_ROOT).")
+BUG = 70   # an error no input should cause (sysexits' EX_SOFTWARE)
 
 
 def _fail(exc: Exception, code: int) -> None:
@@ -48,8 +50,26 @@ class _Guarded(click.Group):
             from .staging import unwritable
 
             if (cannot_write := unwritable(exc)) is None:
-                raise
+                _bug(exc)
             _fail(cannot_write, 4)
+        except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            console.print("[bold red]interrupted:[/] nothing more was published; what was published is whole.")
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - no traceback reaches a user: a short message instead
+            _bug(exc)
+
+
+def _bug(exc: BaseException) -> None:
+    """An error no input should cause: a short message, the traceback only when asked for."""
+    if os.environ.get("ANALYSIS_DEBUG"):
+        raise exc
+    console.print(f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc)[:300])}\n"
+                  "  This is a bug in the package, not in your data. Please report it with the command you ran "
+                  "and this message (run again with ANALYSIS_DEBUG=1 to see the traceback; it may show file "
+                  "contents, so check it before sharing).", highlight=False, soft_wrap=True)
+    sys.exit(BUG)
 
 
 @click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
@@ -140,6 +160,8 @@ def backfill(root: Path | None, first: str, last: str | None, jobs: int, force: 
     for label, error in sorted(result.failed.items()):
         console.print(f"[bold red]{label} not published:[/] {escape(error)}", highlight=False)
     out.print(result.line(), highlight=False)
+    if result.stopped:
+        sys.exit(130)
     if result.failed:
         sys.exit(3)
 

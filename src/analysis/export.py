@@ -105,9 +105,12 @@ def export_period(period: str, to: str | Path, root: str | Path | None = None,
         raise InputError("--table", f"no public table named '{unknown[0]}'",
                          fix=f"choose from {', '.join(schema.PERIOD_TABLES)}")
     target = Path(to)
-    if target.resolve().is_relative_to(paths.raw.resolve()):
-        raise InputError(target, "data/raw holds files exactly as received; exports do not go there",
-                         fix="choose a folder outside data/raw")
+    for folder, why in ((paths.raw, "data/raw holds files exactly as received"),
+                        (paths.reports, "reports/ holds only what a checked build published"),
+                        (paths.processed, "data/processed is rebuilt by ingest")):
+        if target.resolve().is_relative_to(folder.resolve()):
+            raise InputError(target, f"{why}; exports do not go there", fix="choose a folder outside the project's "
+                                                                              "data and reports folders")
     label, folder = _published_tables_folder(period, paths.root)
     frames = {name: _read_public_table(folder, name, paths.reports) for name in names}  # all read before any write
     return [write_csv(frame, target / f"{label}_{name}.csv") for name, frame in frames.items()]

@@ -215,7 +215,14 @@ def read_ledger(raw_root: Path | None = None) -> pl.DataFrame:
         label = path.relative_to(raw_root.parent.parent).as_posix()
     except ValueError:
         label = path.as_posix()
-    return read_ledger_file(path, source_file=label)
+    ledger = read_ledger_file(path, source_file=label)
+    future = ledger.filter(pl.col("as_of_from") > meta.retrieved)
+    if future.height:   # a figure cannot refer to a day after the ledger was compiled
+        row = future.row(0, named=True)
+        raise InputError(path, f"as_of_date {row['as_of_text']} is after the ledger was retrieved ({meta.retrieved})",
+                         row=row["row_number"], field="as_of_date",
+                         fix="check the figure's date, or the ledger's 'retrieved' date in metadata.yaml")
+    return ledger
 
 
 def read_ledger_file(path: Path, *, source_file: str | None = None,

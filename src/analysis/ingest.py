@@ -8,7 +8,7 @@ the whole build succeeded:
     public/figures.parquet              the published-figures ledger with bounds
     public/release_events.parquet       real release waves with their sources
     restricted/registry/<date>/persons.parquet, charges.parquet, quarantine.parquet, field_issues.parquet
-    restricted/releases/release_records.parquet
+    restricted/releases/release_records.parquet, release_records_quarantine.parquet (with reasons)
 """
 
 from __future__ import annotations
@@ -111,15 +111,24 @@ def ingest_registry(paths: ProjectPaths, out: Path, summary: IngestSummary,
 
 def ingest_releases_and_figures(paths: ProjectPaths, out: Path, progress: Callable[[str], None]) -> None:
     from .figures import LEDGER_SCHEMA, read_ledger
-    from .releases import EVENTS_SCHEMA, RECORDS_SCHEMA, read_release_events, read_release_records
+    from .releases import (EVENTS_SCHEMA, RECORDS_QUARANTINE_SCHEMA, RECORDS_SCHEMA, quarantine_release_records,
+                           read_release_events, read_release_records)
 
     progress("figures ledger")
     ledger = read_ledger(paths.raw)
     write_parquet(ledger.sort("figure_id"), out / "public" / "figures.parquet", LEDGER_SCHEMA)
     progress("release events and records")
-    write_parquet(read_release_events(paths.raw), out / "public" / "release_events.parquet", EVENTS_SCHEMA)
-    write_parquet(read_release_records(paths.raw).sort("record_id", "release_date"),
-                  out / "restricted" / "releases" / "release_records.parquet", RECORDS_SCHEMA)
+    events = read_release_events(paths.raw)
+    write_parquet(events, out / "public" / "release_events.parquet", EVENTS_SCHEMA)
+    listed = [pl.read_parquet(f, columns=["record_id", "arrested_from"])
+              for f in sorted((out / "restricted" / "registry").glob("*/persons.parquet"))]
+    kept, quarantined = quarantine_release_records(
+        read_release_records(paths.raw, events),
+        pl.concat(listed) if listed else pl.DataFrame(schema={"record_id": pl.Int64, "arrested_from": pl.Date}))
+    write_parquet(kept.sort("record_id", "release_date"), out / "restricted" / "releases" / "release_records.parquet",
+                  RECORDS_SCHEMA)
+    write_parquet(quarantined.sort("source_row"), out / "restricted" / "releases" / "release_records_quarantine.parquet",
+                  RECORDS_QUARANTINE_SCHEMA)
 
 
 KEY_FILE = "BUILD_KEY"

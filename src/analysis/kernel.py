@@ -29,10 +29,42 @@ def skip_iri_grammars() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
-# Sent silently before any notebook, so that no notebook's record shows it.
-_SKIP_UNUSED = "import analysis.kernel; analysis.kernel.skip_iri_grammars(); "
-WARM_UP_MAIN = _SKIP_UNUSED + "import analysis.pipeline, analysis.tables, analysis.charts, analysis.report"
-WARM_UP_GATE = _SKIP_UNUSED + "import analysis.pipeline, analysis.validation, great_expectations"
+# Limits of one notebook step (README, "Crashes"): a cell running longer, or a kernel growing larger
+# than this, is stopped with an error instead of hanging the run or the machine.
+CELL_TIMEOUT_SECONDS = 900
+KERNEL_MEMORY_BYTES = 8 * 1024**3
+
+
+def bound_this_kernel(parent_pid: int, memory_bytes: int = KERNEL_MEMORY_BYTES) -> None:
+    """In a kernel: die with the process that started it (also when that one is SIGKILLed), and never
+    grow past `memory_bytes` of data (RLIMIT_DATA: heap and private writable mappings. Not the address
+    space: vl-convert's V8 reserves tens of GB of it without using them). Linux only; elsewhere the
+    kernel's parent poller remains."""
+    import ctypes
+    import os
+    import resource
+    import signal
+
+    if sys.platform.startswith("linux"):
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent_pid:      # the parent died before the line above took effect
+            os._exit(1)
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
+def _prelude() -> str:
+    """Sent silently before any notebook, so that no notebook's record shows it."""
+    import os
+
+    return (f"import analysis.kernel; analysis.kernel.bound_this_kernel({os.getpid()}); "
+            "analysis.kernel.skip_iri_grammars(); ")
+
+
+WARM_UP_MAIN = "import analysis.pipeline, analysis.tables, analysis.charts, analysis.report"
+WARM_UP_GATE = "import analysis.pipeline, analysis.validation, great_expectations"
 RESET = "get_ipython().reset(new_session=True)"
 
 
@@ -75,8 +107,8 @@ class SharedKernel:
             self.client = self.manager.blocking_client()
             self.client.start_channels()
             self.client.wait_for_ready(timeout=120)
-            if self.warm_up:   # runs in the kernel while the caller gets on with other work
-                self.client.execute(self.warm_up, silent=True, store_history=False)
+            # Runs in the kernel while the caller gets on with other work.
+            self.client.execute(_prelude() + self.warm_up, silent=True, store_history=False)
             import papermill  # noqa: F401  (its import costs ~0.5 s: take it here, not in the first notebook)
         except BaseException:
             self.__exit__(None, None, None)
@@ -96,9 +128,13 @@ class SharedKernel:
             # process's directory, which two notebooks running at once would leave in a muddle.
             papermill.execute_notebook(str(source.resolve()), str(output.resolve()), parameters=parameters,
                                        kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
-                                       km=self.manager)
+                                       km=self.manager, execution_timeout=CELL_TIMEOUT_SECONDS)
         except papermill.PapermillExecutionError as exc:
             raise NotebookFailed(source.name, exc.ename, exc.evalue) from None
+        except Exception as exc:   # the kernel died (over its memory limit) or a cell ran past its time limit
+            if type(exc).__name__ not in ("DeadKernelError", "CellTimeoutError", "TimeoutError"):
+                raise
+            raise NotebookFailed(source.name, "StepLimit", f"{type(exc).__name__}: {exc}".strip()) from None
         return output
 
     def __exit__(self, *_exc) -> None:

@@ -13,14 +13,17 @@ import hashlib
 import json
 import subprocess
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Annotated
 
 import pyarrow.parquet as pq
-import yaml
+from pydantic import AfterValidator, BaseModel, StringConstraints
 
+from .errors import InputError
 from .paths import ProjectPaths
 from .periods import Period
-from .provenance import METADATA_FILE, sha256_file
+from .provenance import METADATA_FILE, read_metadata, sha256_file
+from .safeio import read_regular, validated
 
 MANIFEST = "MANIFEST.json"
 BYTE_WRITERS = ("polars", "pyarrow", "altair", "vl-convert-python", "great-expectations", "papermill", "jinja2")
@@ -55,10 +58,10 @@ def period_input_files(paths: ProjectPaths, period: Period, previous_tables: boo
     release data, figures, corrections, quality suites, notebooks and, if asked, the previous
     period's published tables."""
     from .privacy import policy_files
-    from .tables import period_snapshots
+    from .tables import counting_snapshots
 
-    snapshots = [s for s in period_snapshots(paths, period) if s is not None]
-    folders = [paths.raw / "registry" / s.date.isoformat() for s in snapshots]
+    snapshot, earlier = counting_snapshots(paths, period)   # earlier copies narrow undated exits
+    folders = [paths.raw / "registry" / s.date.isoformat() for s in (*earlier, snapshot)]
     folders += [p for source in ("releases", "figures") for p in sorted((paths.raw / source).iterdir()) if p.is_dir()]
     files = [f for folder in folders for f in sorted(folder.iterdir()) if f.is_file()]
     files += sorted((paths.corrections).glob("*.csv"))
@@ -73,11 +76,10 @@ def period_input_files(paths: ProjectPaths, period: Period, previous_tables: boo
 
 def _input_entry(paths: ProjectPaths, path: Path) -> dict:
     entry = {"path": paths.relative(path), "sha256": sha256_file(path), "bytes": path.stat().st_size}
-    meta = path.parent / METADATA_FILE
-    if path.name != METADATA_FILE and meta.exists():
-        raw = yaml.safe_load(meta.read_text(encoding="utf-8"))
-        entry["source"] = {k: raw.get(k) for k in ("source", "snapshot_date", "synthetic", "producer", "title", "url",
-                                                   "retrieved", "licence")}
+    if path.name != METADATA_FILE and (path.parent / METADATA_FILE).exists():
+        meta = read_metadata(path.parent).to_dict()
+        entry["source"] = {k: meta.get(k) for k in ("source", "snapshot_date", "synthetic", "producer", "title", "url",
+                                                    "retrieved", "licence")}
     return entry
 
 
@@ -128,5 +130,49 @@ def write_manifest(paths: ProjectPaths, period: Period, build: Path, parameters:
     return path
 
 
+def _relative(value: str) -> str:
+    """A path inside the project (inputs) or the period folder (outputs): relative, no '..', no backslash."""
+    parts = PurePosixPath(value).parts
+    if not value or value.startswith("/") or "\\" in value or "\x00" in value or ".." in parts or "." in parts:
+        raise ValueError(f"{value!r} is not a plain relative path inside the project")
+    return value
+
+
+_Sha = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+_Path = Annotated[str, AfterValidator(_relative)]
+
+
+class _Input(BaseModel):
+    path: _Path
+    sha256: _Sha
+
+
+class _Output(BaseModel):
+    path: _Path
+    sha256: _Sha
+    compared: bool
+
+
+class _Manifest(BaseModel):
+    """What `reproduce` relies on in a manifest (other keys are kept as they are)."""
+    period: str
+    inputs: list[_Input]
+    outputs: list[_Output]
+    code: dict
+
+
+MANIFEST_MAX_BYTES = 50 * 1024 * 1024
+
+
 def read_manifest(path: Path) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """A manifest read strictly: valid JSON, the keys `reproduce` uses, every path inside the project."""
+    try:
+        raw = json.loads(read_regular(Path(path), MANIFEST_MAX_BYTES).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(path, f"not a readable manifest (cut short or not JSON: {exc})",
+                         fix="use the MANIFEST.json a published period wrote, unchanged") from None
+    if not isinstance(raw, dict):
+        raise InputError(path, "not a manifest (expected a JSON object)", fix="use a period's MANIFEST.json")
+    validated(path, _Manifest, raw, fix="use the MANIFEST.json a published period wrote, unchanged")
+    Period.parse(raw["period"])
+    return raw

@@ -73,7 +73,8 @@ def step_validate(period: str, root: str | Path | None, output_dir: str | Path, 
     context = ValidationContext(period=parsed.label, snapshot_date=inputs.snapshot.date,
                                 previous_tables=read_tables(previous) if previous else None,
                                 previous_persons=previous_persons,
-                                small_count_threshold=inputs.policy.small_count_threshold)
+                                small_count_threshold=inputs.policy.small_count_threshold,
+                                release_records=inputs.release_records)
     suites = paths.root / "expectations"
     report = validate_period(read_tables(output_dir), inputs.persons, context,
                              suites_dir=suites if suites.is_dir() else None)

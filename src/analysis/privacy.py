@@ -133,11 +133,38 @@ def named_releases(persons: pl.DataFrame, release_records: pl.DataFrame, policy:
         & ~pl.col("record_id").is_in(list(policy.withheld_ids)))
     named = (persons.filter(pl.col("record_id").is_not_null())
              .join(consent.select("record_id", "release_date", "mechanism", "destination"), on="record_id")
+             .filter(registry_agrees_with_release())   # fail closed: the copy must say so too
              .select("record_id", "name_raw", "release_date", "mechanism", "destination"))
     own = [bool(key) and owners.get(key, frozenset()) <= {record_id}
            for key, record_id in zip(map(name_fold, named["name_raw"]), named["record_id"])]
     return (named.filter(pl.Series(own, dtype=pl.Boolean))
             .select("name_raw", "release_date", "mechanism", "destination").sort("release_date", "name_raw"))
+
+
+def registry_agrees_with_release(record_date: str = "release_date") -> pl.Expr:
+    """Over persons joined with their release record: the copy does not list the person as held (`former`,
+    or `np`: convicted in a political case, not recognised, and released too), not as dead in custody,
+    and its release date, if it gives one, allows the record's date."""
+    dated = pl.col("release_date_from").is_not_null()
+    same_day = (pl.col(record_date) >= pl.col("release_date_from")) & (pl.col(record_date) <= pl.col("release_date_to"))
+    return ((pl.col("status") != "active") & ~pl.col("died_in_custody").fill_null(False)
+            & (~dated | same_day)).fill_null(False)
+
+
+def check_withheld_ids(paths: ProjectPaths) -> None:
+    """Every id on the withheld list must be in some copy of the list: a typo would leave the person it
+    was meant to protect unprotected, so an unknown id stops the run."""
+    path = paths.root / WITHHELD_FILE
+    if not os.path.lexists(path):
+        return
+    known = set(all_persons(paths)["record_id"].drop_nulls().to_list())
+    index, rows = read_records(path, ("record_id", "reason"))
+    for row_number, fields in rows:
+        text = fields[index["record_id"]].strip()
+        if int(text) not in known:
+            raise InputError(path, f"record id {text} is in no copy of the list", row=row_number, field="record_id",
+                             fix="correct the id (a typo here would leave the person it should protect named), "
+                                 "or remove the row if the record is gone")
 
 
 def name_owners(everyone: pl.DataFrame) -> dict[str, frozenset]:

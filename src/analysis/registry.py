@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-import yaml
 
 from . import parsing, schema
 from . import registry_format as fmt
 from .errors import InputError
+from .provenance import METADATA_FILE, read_metadata
 from .rawtext import Quarantined, RawRecord, RawTable, read_raw_table
 
 
@@ -122,13 +122,9 @@ class RegistryRead:
 
 def _snapshot_context(path: Path) -> tuple[dt.date | None, bool]:
     """Snapshot date and synthetic flag from the folder's metadata.yaml, else from the names."""
-    meta_path = path.parent / "metadata.yaml"
-    if meta_path.exists():
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-        date = meta.get("snapshot_date")
-        if isinstance(date, str):
-            date = dt.date.fromisoformat(date)
-        return date, bool(meta.get("synthetic", False)) or "SYNTHETIC" in path.name.upper()
+    if (path.parent / METADATA_FILE).exists():
+        meta = read_metadata(path.parent)
+        return meta.snapshot_date, meta.synthetic or "SYNTHETIC" in path.name.upper()
     for candidate in (path.parent.name, path.name):
         match = _ISO_IN_NAME.search(candidate)
         if match:

@@ -73,6 +73,12 @@ RECORDS_SCHEMA: dict[str, pl.DataType] = {
     "identity_publishable": pl.Boolean,
     "event_id": pl.String,
     "source_file": pl.String,
+    "source_row": pl.Int32,
+}
+# Records kept out of counting and naming, each with its reason (restricted: record ids).
+RECORDS_QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "record_id": pl.Int64, "release_date": pl.Date, "source_file": pl.String, "source_row": pl.Int32,
+    "reason": pl.String,
 }
 
 _FIGURE_ID = re.compile(r"fig-[0-9a-f]{10}")
@@ -184,9 +190,12 @@ def read_release_events_file(path: Path, *, source_file: str | None = None) -> p
 # Person-level release records
 
 
-def read_release_records(raw_root: Path | None = None) -> pl.DataFrame:
+def read_release_records(raw_root: Path | None = None, events: pl.DataFrame | None = None) -> pl.DataFrame:
     """The latest person-level release records (checksums verified), typed and validated; none is an
-    empty table (exit mechanisms are then inferred by the stated rules, and the report says so)."""
+    empty table (exit mechanisms are then inferred by the stated rules, and the report says so).
+
+    Refused: a release dated after the records were compiled (their snapshot date), and a wave
+    (event_id) that release_events does not list."""
     raw_root = Path(raw_root) if raw_root is not None else default_raw_root()
     candidates = [m for m in list_snapshots(raw_root, "releases")
                   if any(RECORDS_PATTERN.fullmatch(f.name) for f in m.files)]
@@ -195,7 +204,42 @@ def read_release_records(raw_root: Path | None = None) -> pl.DataFrame:
     meta = candidates[-1]
     verify_checksums(meta)
     path = next(p for p in meta.file_paths() if RECORDS_PATTERN.fullmatch(p.name))
-    return read_release_records_file(path, source_file=_label(path, raw_root))
+    records = read_release_records_file(path, source_file=_label(path, raw_root))
+    _refuse_first(path, records.filter(pl.col("release_date") > meta.snapshot_date), "release_date",
+                  lambda r: f"release on {r['release_date']} is after the records were compiled ({meta.snapshot_date})",
+                  "check the date; a record cannot describe a day after its file was made")
+    if events is not None:
+        known = events["event_id"].to_list()
+        _refuse_first(path, records.filter(pl.col("event_id").is_not_null() & ~pl.col("event_id").is_in(known)),
+                      "event_id", lambda r: f"event {r['event_id']!r} is not a wave in release_events.csv",
+                      "use an event_id from release_events.csv, or leave it empty")
+    return records
+
+
+def _refuse_first(path: Path, bad: pl.DataFrame, field: str, problem, fix: str) -> None:
+    if bad.height:
+        row = bad.sort("source_row").row(0, named=True)
+        more = f" (and {bad.height - 1} more row(s))" if bad.height > 1 else ""
+        raise InputError(path, problem(row) + more, row=row["source_row"], field=field, fix=fix)
+
+
+def quarantine_release_records(records: pl.DataFrame, listed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(kept, quarantined): a record is kept out, with its reason, when its id is in no copy of the list,
+    or its release precedes the person's detention in every copy that dates it.
+
+    `listed`: record_id and arrested_from of every person row of every ingested copy."""
+    ids = listed["record_id"].drop_nulls().unique()
+    latest_detention = (listed.drop_nulls("record_id").group_by("record_id")
+                        .agg(pl.col("arrested_from").max().alias("arrested_from")))
+    checked = records.join(latest_detention, on="record_id", how="left").with_columns(
+        reason=pl.when(~pl.col("record_id").is_in(ids.implode()))
+        .then(pl.lit("the record id is in no copy of the list (a typo, or a record of another list)"))
+        .when(pl.col("release_date") < pl.col("arrested_from"))
+        .then(pl.lit("the release is dated before the person's detention in the list")))
+    quarantined = checked.filter(pl.col("reason").is_not_null()).select(list(RECORDS_QUARANTINE_SCHEMA))
+    kept = checked.filter(pl.col("reason").is_null()).select(list(RECORDS_SCHEMA))
+    assert kept.height + quarantined.height == records.height, "release records lost"
+    return kept, quarantined
 
 
 def read_release_records_file(path: Path, *, source_file: str | None = None) -> pl.DataFrame:
@@ -219,6 +263,6 @@ def read_release_records_file(path: Path, *, source_file: str | None = None) -> 
             _choice(path, row, "mechanism", r["mechanism"], MECHANISMS),
             _choice(path, row, "destination", r["destination"], PERSON_DESTINATIONS),
             _choice(path, row, "documents_withheld", r["documents_withheld"], TRISTATE),
-            publishable == "true", event_id or None, source_file,
+            publishable == "true", event_id or None, source_file, row,
         ))
     return pl.DataFrame(out, schema=RECORDS_SCHEMA, orient="row").sort("release_date", "record_id")

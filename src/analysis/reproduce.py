@@ -53,10 +53,25 @@ def _manifest_path(target: str, root) -> Path:
     return path
 
 
+# Where a manifest's inputs may lie: a period is built from these folders and nothing else.
+INPUT_FOLDERS = ("data/raw/", "data/corrections/", "data/privacy/", "expectations/", "notebooks/", "reports/")
+
+
+def inside(root: Path, relative: str) -> Path:
+    """`root / relative`, refused unless it stays inside `root` (links resolved)."""
+    path = root / relative
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise InputError(relative, f"leads outside {root}", fix="use the MANIFEST.json a published period wrote")
+    return path
+
+
 def check_inputs(manifest: dict, root: Path) -> None:
-    """Every input must still have the sha256 the manifest recorded."""
+    """Every input must lie in the project's input folders and still have the sha256 the manifest recorded."""
     for entry in manifest["inputs"]:
-        path = root / entry["path"]
+        if not entry["path"].startswith(INPUT_FOLDERS):
+            raise InputError(entry["path"], "is not in a folder a period is built from",
+                             fix=f"inputs lie under {', '.join(INPUT_FOLDERS)}")
+        path = inside(root, entry["path"])
         if not path.exists():
             raise ChecksumMismatch(path, "an input of the published period is missing",
                                    fix="restore it; the period cannot be reproduced without its inputs")
@@ -73,9 +88,9 @@ def _scratch_project(manifest: dict, root: Path, scratch: Path) -> Path:
             shutil.copytree(root / folder, project / folder)
     for entry in manifest["inputs"]:  # the previous period's published tables, for the cross-cycle checks
         if entry["path"].startswith("reports/"):
-            target = project / entry["path"]
+            target = inside(project, entry["path"])
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(root / entry["path"], target)
+            shutil.copyfile(inside(root, entry["path"]), target)
     return project
 
 
@@ -124,10 +139,10 @@ def reproduce(target: str, root: str | Path | None = None, keep_scratch: bool = 
         for entry in manifest["outputs"]:
             if not entry["compared"]:
                 continue
-            actual = rebuilt / entry["path"]
+            actual = inside(rebuilt, entry["path"])
             same = actual.exists() and sha256_file(actual) == entry["sha256"]
             result.comparisons.append(Comparison(entry["path"], same, "" if same else
-                                                 first_difference(published / entry["path"], actual)))
+                                                 first_difference(inside(published, entry["path"]), actual)))
     finally:
         if keep_scratch:
             result.notes.append(f"scratch kept at {scratch}")

@@ -75,7 +75,7 @@ def _scrub(notebook_path: Path) -> None:
 
 
 def _execute(kernel, paths: ProjectPaths, name: str, build: Path, parameters: dict[str, str]) -> Path:
-    from .kernel import NotebookFailed
+    from .kernel import CELL_TIMEOUT_SECONDS, KERNEL_MEMORY_BYTES, NotebookFailed
 
     output = build / "notebooks" / name
     try:
@@ -85,6 +85,12 @@ def _execute(kernel, paths: ProjectPaths, name: str, build: Path, parameters: di
             raise ValidationFailed(exc.evalue) from None
         if exc.ename in ("InputError", "ChecksumMismatch"):
             raise InputError(paths.root / "notebooks" / name, exc.evalue) from None
+        if exc.ename == "StepLimit":
+            raise InputError(paths.root / "notebooks" / name,
+                             f"the step was stopped at a limit ({exc.evalue}): a step may use at most "
+                             f"{KERNEL_MEMORY_BYTES // 1024**3} GB of memory and {CELL_TIMEOUT_SECONDS} s a cell",
+                             fix="look for something enormous in the inputs (a huge cell or file); nothing was "
+                                 "published") from None
         if (os_error := exc.os_error()) is not None:   # e.g. a full disk: the CLI says what to do (exit 4)
             raise os_error from exc
         raise
@@ -126,6 +132,7 @@ def run_period(period: str | None = None, root: str | Path | None = None,
     from .kernel import WARM_UP_GATE, WARM_UP_MAIN, SharedKernel
     from .keys import published_key
     from .pipeline import previous_dir
+    from .tables import check_period
 
     paths = project_paths(root)
     parsed = Period.parse(period or default_period(root))
@@ -138,6 +145,7 @@ def run_period(period: str | None = None, root: str | Path | None = None,
         # The kernels start and import while this process ingests.
         with SharedKernel(paths.root, WARM_UP_MAIN) as main, SharedKernel(paths.root, WARM_UP_GATE) as gate:
             run_ingest(paths.root, wait_seconds=600)
+            check_period(paths, parsed)
             key = current_key(paths, parsed)
             if not force and published_key(paths, parsed.label) == key:
                 return _unchanged(parsed, target, paths)

@@ -158,12 +158,17 @@ def exclusive(directory: Path, name: str, wait_seconds: float = 0) -> Iterator[N
 
 # errno values that mean "cannot write here" (the place, not the code, is at fault): disk full,
 # over quota, permission denied, read-only file system.
-UNWRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS})
+UNWRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS,
+                        errno.ENOTDIR, errno.EEXIST, errno.EISDIR})
 
 _FIXES = {
     errno.ENOSPC: "free disk space on the file system holding {folder}",
     errno.EDQUOT: "free space within your disk quota for {folder}",
     errno.EROFS: "{folder} is on a read-only file system: remount it writable or use another --root",
+    # A file where the project needs a folder (data/processed, reports/.builds ...), or the reverse.
+    errno.ENOTDIR: "a file stands where a folder is needed on the way to {path}: move that file away",
+    errno.EEXIST: "a file stands where a folder is needed at {path}: move that file away",
+    errno.EISDIR: "a folder stands where a file is written at {path}: move that folder away",
 }
 _PERMISSION_FIX = "let the user running `analysis` write to {folder} (check its owner and permissions)"
 
@@ -188,7 +193,7 @@ class OutputsUnwritable(Exception):
     @property
     def message(self) -> str:
         where = f" ({self.path})" if self.path else ""
-        fix = _FIXES.get(self.code, _PERMISSION_FIX).format(folder=self.folder)
+        fix = _FIXES.get(self.code, _PERMISSION_FIX).format(folder=self.folder, path=self.path or self.folder)
         return (f"cannot write outputs: {os.strerror(self.code)}{where}: nothing was published; the last good "
                 f"outputs are unchanged.\n  What to do: {fix}, then run again")
 

@@ -30,7 +30,7 @@ from .errors import InputError
 from .paths import ProjectPaths
 from .periods import FIRST_MONTH, Period, month_end, months_between
 from .custody import DAYS_PER_MONTH, copy_history, custody_intervals, held_counts, point_held
-from .privacy import PrivacyPolicy, load_policy, suppress_small_counts
+from .privacy import PrivacyPolicy, check_withheld_ids, load_policy, suppress_small_counts
 
 END_OF_TERM_SLACK_MONTHS = 1.0
 RECONCILIATION_TOLERANCE = 0.03
@@ -126,6 +126,15 @@ def reference_snapshot(paths: ProjectPaths, snapshots: list[SnapshotRef], period
     return next((s for s in covering if s.dates_every_exit), covering[0])
 
 
+def check_period(paths: ProjectPaths, period: Period) -> None:
+    """Refuse, before anything is built, a period the data cannot count: one that ends before the series
+    starts (2020-05) or after the latest registry copy."""
+    if period.end < FIRST_MONTH:
+        raise InputError("--period", f"{period} ends before the series starts ({FIRST_MONTH:%Y-%m})",
+                         fix=f"choose a period from {FIRST_MONTH:%Y-%m} on")
+    reference_snapshot(paths, registry_snapshots(paths), period)
+
+
 def period_snapshots(paths: ProjectPaths, period: Period) -> tuple[SnapshotRef, SnapshotRef | None]:
     """The copy a period is counted from, and the copy before it (for the cross-cycle checks)."""
     snapshot, earlier = counting_snapshots(paths, period)
@@ -145,6 +154,7 @@ def _persons(paths: ProjectPaths, snapshot: SnapshotRef) -> pl.DataFrame:
 
 def load_inputs(paths: ProjectPaths, period: Period) -> PeriodInputs:
     snapshot, earlier = counting_snapshots(paths, period)
+    check_withheld_ids(paths)
     folder = f"restricted/registry/{snapshot.date.isoformat()}"
     return PeriodInputs(
         period=period, snapshot=snapshot,

@@ -30,6 +30,7 @@ import polars as pl
 
 from . import schema
 from .custody import NON_CUSTODIAL_REGIMES, NON_CUSTODIAL_SENTENCES
+from .privacy import registry_agrees_with_release
 from .errors import InputError, ValidationFailed
 from .tables import SERVED_AFTER_VERDICT
 
@@ -217,6 +218,7 @@ class ValidationContext:
     previous_tables: dict[str, pl.DataFrame] | None
     previous_persons: pl.DataFrame | None
     tolerance: float = 0.03  # share of the previous end stock a move may differ from entries - exits
+    release_records: pl.DataFrame | None = None   # person-level release records (restricted), if any
     small_count_threshold: int = 3  # data/privacy/policy.yaml: no shown breakdown cell counts fewer people
 
 
@@ -402,7 +404,7 @@ def _checked_frames(tables: dict[str, pl.DataFrame], context: ValidationContext)
     previous = {name: _conform(frame, schema.PERIOD_TABLES[name])
                 for name, frame in (context.previous_tables or {}).items() if name in schema.PERIOD_TABLES}
     return {
-        "persons": _persons_frame(tables["persons"], context.snapshot_date),
+        "persons": _persons_frame(tables["persons"], context.snapshot_date, context.release_records),
         "stock": _stock_frame(tables["stock"]),
         "flows": tables["flows"],
         "releases": _releases_frame(tables["releases"]),
@@ -426,8 +428,9 @@ def _range_well_formed(name: str) -> pl.Expr:
     return (absent | present).alias(f"{name}_range_well_formed")
 
 
-def _persons_frame(persons: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
+def _persons_frame(persons: pl.DataFrame, snapshot: dt.date, records: pl.DataFrame | None = None) -> pl.DataFrame:
     snap = pl.lit(snapshot)
+    persons = _with_release_records(persons, records, snapshot)
     # Released before the verdict is normal under a non-custodial sentence; detention after it is normal
     # where the sentence is served after the verdict (restricted freedom, arrest).
     non_custodial = (c("penalty_regime").is_in(NON_CUSTODIAL_REGIMES)
@@ -455,7 +458,18 @@ def _persons_frame(persons: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
         colony_security_only_for_colony=pl.when(c("colony_security").is_not_null())
         .then(c("penalty_regime") == "colony"),
         prisoner_has_detention_date=pl.when(c("status") != "np").then(c("arrested_from").is_not_null()),
-    )
+        release_record_agrees=pl.when(c("record_release_date").is_not_null())
+        .then(registry_agrees_with_release("record_release_date")),
+    ).drop("record_release_date")
+
+
+def _with_release_records(persons: pl.DataFrame, records: pl.DataFrame | None, snapshot: dt.date) -> pl.DataFrame:
+    """persons + the date of their release record, where one says they were released by the copy's date."""
+    if records is None or records.is_empty():
+        return persons.with_columns(record_release_date=pl.lit(None, pl.Date))
+    dated = (records.filter(c("release_date") <= snapshot).group_by("record_id")
+             .agg(c("release_date").max().alias("record_release_date")))
+    return persons.join(dated, on="record_id", how="left", maintain_order="left")
 
 
 def _named_or_withheld() -> pl.Expr:
