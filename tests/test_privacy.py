@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import html
 import json
 import shutil
 
@@ -237,6 +238,67 @@ def test_the_scanner_finds_a_planted_leak_in_any_kind_of_file(published_sample, 
     for file in ("charts/fig-stock-over-time.vl.json", "tables/deaths.parquet", "report.html"):
         assert (file, kind) in found, (file, kind, found)
     assert all(value not in leak.line() for leak in leaks), "a leak report must not repeat the value"
+
+
+# How a withheld name is disguised (the held-out attack): each must still be found in every public file type.
+LOOK_ALIKES = str.maketrans({"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "A": "А",
+                             "B": "В", "E": "Е", "K": "К", "M": "М", "H": "Н", "O": "О", "P": "Р", "T": "Т"})
+DISGUISES = {
+    "zero-width joiner inside a word": lambda name: name[:2] + "\u200d" + name[2:],
+    "soft hyphen and zero-width space": lambda name: name[:3] + "\u00ad" + name[3:5] + "\u200b" + name[5:],
+    "right-to-left override between the words": lambda name: name.replace(" ", "\u202e", 1),
+    "Cyrillic look-alike letters": lambda name: name.translate(LOOK_ALIKES),
+    "Cyrillic look-alikes in capitals": lambda name: name.upper().translate(LOOK_ALIKES),
+    "full-width letters": lambda name: "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in name),
+    "underscores for spaces": lambda name: name.replace(" ", "__"),
+    "dots and a hyphen for spaces": lambda name: name.replace(" ", ".-."),
+    "no space at all": lambda name: name.replace(" ", ""),
+}
+
+
+@pytest.mark.parametrize("disguise", sorted(DISGUISES))
+def test_a_disguised_withheld_name_is_found_in_every_public_file_type(published_sample, tmp_path, disguise):
+    restricted, _ = _restricted(published_sample)
+    person, _ = _withheld_person(published_sample)
+    value = DISGUISES[disguise](person["name_latin"] or person["name_raw"])
+    assert value != (person["name_latin"] or person["name_raw"])
+    build = tmp_path / "build"
+    shutil.copytree((published_sample / "reports" / PERIOD).resolve(), build)
+    chart = build / "charts" / "fig-stock-over-time.vl.json"
+    spec = json.loads(chart.read_text())
+    spec["title"]["text"] = value
+    chart.write_text(json.dumps(spec, ensure_ascii=True))                       # JSON, \u-escaped
+    svg = build / "charts" / "fig-deaths.svg"
+    svg.write_text(svg.read_text().replace("</svg>", f"<text>{html.escape(value)}</text></svg>"))
+    table = pl.read_parquet(build / "tables" / "deaths.parquet").with_columns(pl.lit(value).alias("note"))
+    table.write_parquet(build / "tables" / "deaths.parquet")                    # a Parquet cell
+    report = build / "report.html"
+    report.write_text(report.read_text().replace("</body>", f"<p>{html.escape(value)}</p></body>"))
+    (build / "numbers.yaml").write_text((build / "numbers.yaml").read_text() + f"# {value}\n")
+    manifest = build / "MANIFEST.json"                                          # a raw file's name in the manifest
+    manifest.write_text(manifest.read_text().replace("registry_2026-02-28.csv", f"{value}.csv"))
+    (build / "charts" / f"{value}.txt").write_text("")                          # a file name in the build
+    found = {(leak.file.split("/")[-1] if leak.where == "its path" else leak.file, leak.kind)
+             for leak in privacy.scan_folder(build, restricted)}
+    for file in ("charts/fig-stock-over-time.vl.json", "charts/fig-deaths.svg", "tables/deaths.parquet",
+                 "report.html", "numbers.yaml", "MANIFEST.json", f"{value}.txt"):
+        assert (file, "name") in found, (disguise, file)
+
+
+def test_a_disguised_name_stops_the_publication(published_sample):
+    paths = project_paths(published_sample)
+    person, _ = _withheld_person(published_sample)
+    target = paths.reports / PERIOD
+    before = tree_digest(target.resolve())
+    build = paths.reports / ".builds" / f"{PERIOD}-disguised"
+    shutil.copytree(target.resolve(), build)
+    ledger_title = DISGUISES["Cyrillic look-alike letters"](person["name_latin"] or person["name_raw"])
+    (build / "report.html").write_text((build / "report.html").read_text().replace(
+        "</body>", f"<li>{html.escape(ledger_title)}</li></body>"))
+    with pytest.raises(PrivacyViolation, match="report.html: line .*: a restricted name"):
+        privacy.publish_checked(paths, Period.parse(PERIOD), build, target)
+    assert tree_digest(target.resolve()) == before
+    shutil.rmtree(build, ignore_errors=True)
 
 
 def test_a_build_with_a_leak_is_not_published_and_the_last_good_one_stays(published_sample, tmp_path):

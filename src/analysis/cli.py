@@ -322,21 +322,44 @@ def raw_add(root, source, snapshot_date, files, producer, title, url, licence, r
     """Copy FILES exactly as received into data/raw/SOURCE/SNAPSHOT_DATE/ with metadata.yaml."""
     from .provenance import SnapshotMetadata, describe_file, write_metadata
 
+    from .privacy import check_file_names
+    from .provenance import check_metadata_file
+    from .safeio import check_regular
+
     paths = project_paths(root)
     folder = paths.raw / source / snapshot_date.date().isoformat()
-    if folder.exists():
+    if os.path.lexists(folder):
         raise InputError(folder, "this snapshot folder already exists; raw data is never overwritten",
                          fix="use another snapshot date, or remove the folder deliberately first")
-    folder.mkdir(parents=True)
-    copied = []
+    names = [path.name for path in files]
+    if len(set(names)) != len(names):
+        twice = next(name for name in names if names.count(name) > 1)
+        raise InputError(twice, "two of the files have this name; one would replace the other",
+                         fix="rename one of them, then add them again")
     for path in files:
-        target = folder / path.name
-        shutil.copyfile(path, target)
-        copied.append(describe_file(target))
-    meta = SnapshotMetadata(source=source, snapshot_date=snapshot_date.date(), producer=producer, title=title,
-                            url=url, retrieved=(retrieved.date() if retrieved else dt.date.today()),
-                            licence=licence, files=tuple(copied), synthetic=False, notes=notes)
-    write_metadata(folder, meta)
+        check_regular(path)   # a plain file: no link, pipe or device
+    check_file_names(paths, list(files), source)
+    retrieved_on = retrieved.date() if retrieved else dt.date.today()
+    if retrieved_on > dt.date.today() or snapshot_date.date() > retrieved_on:
+        raise InputError(snapshot_date.date().isoformat(), f"a copy dated {snapshot_date.date()} and retrieved on "
+                                                           f"{retrieved_on} cannot be: a copy is taken on or before the "
+                                                           "day it is retrieved, and not in the future",
+                         fix="check the snapshot date and --retrieved")
+    staging = folder.parent / f".{folder.name}.adding"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        copied = []
+        for path in files:
+            shutil.copyfile(path, staging / path.name)
+            copied.append(describe_file(staging / path.name))
+        write_metadata(staging, SnapshotMetadata(
+            source=source, snapshot_date=snapshot_date.date(), producer=producer, title=title, url=url,
+            retrieved=retrieved_on, licence=licence, files=tuple(copied), synthetic=False, notes=notes))
+        check_metadata_file(staging / "metadata.yaml")   # dates, names and values, as ingest will read them
+        staging.rename(folder)       # the snapshot appears whole, or not at all
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     out.print(f"added {len(copied)} file(s) to {paths.relative(folder)} with metadata.yaml")
 
 

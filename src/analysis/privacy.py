@@ -36,6 +36,7 @@ from .csvfile import read_records
 from .errors import InputError, PrivacyViolation
 from .paths import ProjectPaths
 from .safeio import load_yaml, validated
+from .textfold import fold, name_form, word_spans
 
 POLICY_FILE = Path("data/privacy/policy.yaml")
 WITHHELD_FILE = Path("data/privacy/withheld_records.csv")
@@ -187,11 +188,9 @@ def ingested_name_owners(paths: ProjectPaths) -> dict[str, frozenset]:
 
 @lru_cache(maxsize=262_144)
 def name_fold(text: str | None) -> str:
-    """A name as compared: case-folded words joined by one space ("<b>Ales  BIALIATSKI" -> "b ales bialiatski")."""
-    return " ".join(_WORD.findall((text or "").casefold()))
-
-
-_WORD = re.compile(r"\w+", re.UNICODE)
+    """A name as compared (analysis.textfold): however it is written, its folded words joined by one
+    space ("<b>Ales__BIАLIATSKI" with a Cyrillic А -> "b ales bialiatski")."""
+    return name_form(text)
 
 
 # ------------------------------------------------------------------ restricted values
@@ -201,7 +200,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 class Restricted:
     """Everything that must not appear in a public file (kept as folded keys, never printed)."""
 
-    names: set[str] = field(default_factory=set)          # folded, >= 2 words, both scripts
+    names: set[str] = field(default_factory=set)          # folded (textfold), >= 2 words, both scripts
     birth_dates: set[str] = field(default_factory=set)    # ISO, day precision
     withheld_ids: set[int] = field(default_factory=set)
     slugs: set[str] = field(default_factory=set)
@@ -209,10 +208,13 @@ class Restricted:
 
     max_name_words: int = field(init=False)    # derived from names, for the scanner's phrase loop
     first_words: set[str] = field(init=False)
+    joined_names: set[str] = field(init=False)  # the words run together: a name whose break is a removed
+                                                # invisible character or nothing at all ("AlesBialiatski")
 
     def __post_init__(self) -> None:
         self.max_name_words = max((n.count(" ") + 1 for n in self.names), default=0)
         self.first_words = {n.split(" ", 1)[0] for n in self.names}
+        self.joined_names = {n.replace(" ", "") for n in self.names}
 
 
 def restricted_values(paths: ProjectPaths, policy: PrivacyPolicy, allowed_names: set[str] = frozenset()) -> Restricted:
@@ -230,13 +232,12 @@ def _restricted(build: str, policy: PrivacyPolicy) -> Restricted:
     records = pl.read_parquet(Path(build) / "restricted" / "releases" / "release_records.parquet")
     withheld = set(policy.withheld_ids) | set(records.filter(~pl.col("identity_publishable").fill_null(False))
                                               ["record_id"].to_list())
-    names = {name_fold(v) for c in ("name_raw", "name_latin", "name_cyrillic") for v in persons[c].drop_nulls()}
     result = Restricted(
-        names={n for n in names if " " in n},
+        names=names_in(persons),
         birth_dates={d.isoformat() for d in persons.filter(pl.col("birth_date_precision") == "day")
                      ["birth_date_from"].drop_nulls()},
         withheld_ids=withheld,
-        slugs={s.casefold() for s in persons["url_slug"].drop_nulls() if "-" in s},
+        slugs={fold(s) for s in persons["url_slug"].drop_nulls() if "-" in s},
     )
     mine = persons.filter(pl.col("record_id").is_in(list(withheld)))
     for column in FREE_TEXT_COLUMNS:
@@ -245,6 +246,34 @@ def _restricted(build: str, policy: PrivacyPolicy) -> Restricted:
         result.free_text |= {name_fold(t) for t in mine[column].drop_nulls()
                              if t in distinctive and len(t) >= DISTINCTIVE_TEXT_CHARS}
     return result
+
+
+def names_in(persons: pl.DataFrame) -> set[str]:
+    """Every name of two or more words in a person table, folded, in both scripts."""
+    return {n for c in ("name_raw", "name_latin", "name_cyrillic") for n in map(name_fold, persons[c].drop_nulls())
+            if " " in n}
+
+
+def check_file_names(paths: ProjectPaths, files: list[Path], source: str) -> None:
+    """Refuse a raw file whose name holds a person's name: file names reach public manifests and logs.
+    The names are those of every ingested copy and, for a registry copy, of the copy itself."""
+    names: set[str] = set()
+    if paths.ingest.exists():
+        names |= names_in(all_persons(paths))
+    if source == "registry":
+        from .registry import read_registry_file
+
+        for path in files:
+            try:
+                names |= names_in(read_registry_file(path).persons)
+            except InputError:
+                pass   # a copy that cannot be read is refused by ingest, with its own message
+    restricted = Restricted(names=names)
+    for path in files:
+        if scan_text(path.name, restricted):
+            raise InputError(path, "the file name holds a person's name (file names reach public manifests)",
+                             fix="rename the file, e.g. after its source and date (registry_2026-03-31.csv), "
+                                 "and add it again")
 
 
 def all_persons(paths: ProjectPaths) -> pl.DataFrame:
@@ -284,14 +313,25 @@ _TEXT_SUFFIXES = {".html", ".htm", ".svg", ".json", ".ipynb", ".yaml", ".yml", "
 
 
 def scan_folder(folder: Path, restricted: Restricted) -> list[Leak]:
-    """Every restricted value found in any file under `folder` (text, JSON, notebooks, SVG, HTML, Parquet, PNG)."""
+    """Every restricted value found under `folder`: in the names of its files and folders, and in every
+    file (text, JSON, notebooks, SVG, HTML, Parquet, PNG). Text is compared folded (analysis.textfold)."""
     leaks: list[Leak] = []
-    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+    for path in sorted(Path(folder).rglob("*")):
         name = path.relative_to(folder).as_posix()
+        for kind, fingerprint, _offset in _find(fold(name), restricted):
+            leaks.append(Leak(name, "its path", kind, fingerprint))
+        if not path.is_file():
+            continue
         for part, text in _texts(path):
-            for kind, fingerprint, offset in _find(text, restricted):
-                leaks.append(Leak(name, part.format(line=text.count("\n", 0, offset) + 1), kind, fingerprint))
+            folded = fold(text)
+            for kind, fingerprint, offset in _find(folded, restricted):
+                leaks.append(Leak(name, part.format(line=folded.count("\n", 0, offset) + 1), kind, fingerprint))
     return leaks
+
+
+def scan_text(text: str, restricted: Restricted) -> list[tuple[str, str]]:
+    """(kind, fingerprint) of each restricted value in one piece of text, e.g. a file name."""
+    return [(kind, fingerprint) for kind, fingerprint, _ in _find(fold(text), restricted)]
 
 
 def _texts(path: Path):
@@ -368,29 +408,31 @@ def _png_texts(data: bytes) -> list[str]:
     return texts
 
 
-def _find(text: str, restricted: Restricted):
-    """(kind, fingerprint, offset) of each restricted value in `text`."""
-    folded = text.casefold()
-    words = _WORD.findall(folded)
+def _find(folded: str, restricted: Restricted):
+    """(kind, fingerprint, offset) of each restricted value in a folded text (textfold.fold)."""
+    spans = word_spans(folded)
+    words = [word for word, _ in spans]
+    for word, offset in spans:
+        if word in restricted.joined_names:
+            yield "name", _fingerprint(word), offset
     firsts = restricted.first_words.intersection(words)   # usually empty: then no name can be there
     if firsts:
-        offsets = [m.start() for m in _WORD.finditer(folded)]
         sizes = range(2, restricted.max_name_words + 1)
         for start, word in enumerate(words):
             if word in firsts:
                 for size in sizes:
                     phrase = " ".join(words[start:start + size])
                     if phrase in restricted.names:
-                        yield "name", _fingerprint(phrase), offsets[start]
-    for match in _ISO_DATE.finditer(text):
+                        yield "name", _fingerprint(phrase), spans[start][1]
+    for match in _ISO_DATE.finditer(folded):
         year, month, day = match.groups()
         if f"{year}-{month}-{day}" in restricted.birth_dates:
             yield "birth date", _fingerprint(f"{year}-{month}-{day}"), match.start()
-    for match in _DOTTED_DATE.finditer(text):
+    for match in _DOTTED_DATE.finditer(folded):
         day, month, year = match.groups()
         if f"{year}-{month}-{day}" in restricted.birth_dates:
             yield "birth date", _fingerprint(f"{year}-{month}-{day}"), match.start()
-    for match in _ID_CONTEXT.finditer(text):
+    for match in _ID_CONTEXT.finditer(folded):
         if int(match.group(1)) in restricted.withheld_ids:
             yield "withheld record id", _fingerprint(match.group(1)), match.start()
     for match in _SLUG.finditer(folded):

@@ -164,6 +164,14 @@ class _MetadataFile(BaseModel):
         return self
 
 
+def check_metadata_file(path: Path) -> _MetadataFile:
+    """A metadata.yaml read strictly (analysis.safeio) and checked against its declared schema."""
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError(path, "expected a mapping of keys to values", fix="see data/raw/README.md")
+    return validated(path, _MetadataFile, raw, fix=f"see data/raw/README.md for what {METADATA_FILE} holds")
+
+
 def read_metadata(directory: Path) -> SnapshotMetadata:
     """A snapshot's metadata.yaml, read strictly (analysis.safeio) and checked against its declared schema."""
     directory = Path(directory)
@@ -172,10 +180,7 @@ def read_metadata(directory: Path) -> SnapshotMetadata:
         raise InputError(directory, f"no {METADATA_FILE} in this snapshot folder",
                          fix=f"add {METADATA_FILE} with producer, title, url, retrieved, licence and "
                              "the sha256 of each file (`analysis raw add` writes it)")
-    raw = load_yaml(path)
-    if not isinstance(raw, dict):
-        raise InputError(path, "expected a mapping of keys to values", fix="see data/raw/README.md")
-    meta = validated(path, _MetadataFile, raw, fix=f"see data/raw/README.md for what {METADATA_FILE} holds")
+    meta = check_metadata_file(path)
     if directory.name != meta.snapshot_date.isoformat():
         raise InputError(path, f"snapshot_date {meta.snapshot_date} does not match folder name '{directory.name}'",
                          field="snapshot_date", fix="name the folder after the snapshot date, YYYY-MM-DD")

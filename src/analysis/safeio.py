@@ -27,8 +27,8 @@ MAX_EDITED_BYTES = 5 * 1024 * 1024     # a hand-kept file (metadata, policy, cor
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def read_regular(path: Path, limit: int = MAX_EDITED_BYTES) -> bytes:
-    """The bytes of `path` if it is a regular file no larger than `limit`."""
+def check_regular(path: Path) -> os.stat_result:
+    """`path`'s status if it is a regular file (not a link, folder, pipe or device), else InputError."""
     path = Path(path)
     try:
         info = os.lstat(path)
@@ -41,6 +41,13 @@ def read_regular(path: Path, limit: int = MAX_EDITED_BYTES) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         raise InputError(path, "is not a regular file (a folder, pipe or device)",
                          fix="put a plain file at this path")
+    return info
+
+
+def read_regular(path: Path, limit: int = MAX_EDITED_BYTES) -> bytes:
+    """The bytes of `path` if it is a regular file no larger than `limit`."""
+    path = Path(path)
+    info = check_regular(path)
     if info.st_size > limit:
         raise InputError(path, f"is {info.st_size:,} bytes, over the limit of {limit:,} for this kind of file",
                          fix="check it is the right file; a hand-kept file this large is a mistake")
