@@ -403,9 +403,8 @@ def structure_rates(persons: pl.DataFrame, anonymous: pl.DataFrame | None = None
         + int((anon_status == "np").sum()), n_status["np"])
     add("anonymous_np", "anonymous records that are `np`", count(p, c_("anonymous") & (status == "np"))
         + int((anon_status == "np").sum()), n_anonymous)
-    urls = pl.concat([p.filter(c_("anonymous")).select(
-        url=pl.when(c_("url_slug").is_not_null()).then(c_("url_slug"))), anonymous.select(
-        url=c_("url").str.extract(r"/person/([^/?#\s]+)"))]).drop_nulls()
+    urls = pl.concat([p.filter(c_("anonymous")).select(url=c_("url_slug").cast(pl.String)), anonymous.select(
+        url=c_("url").cast(pl.String).str.extract(r"/person/([^/?#\s]+)"))]).drop_nulls()
     shared = urls.group_by("url").len().filter(c_("len") > 1)["len"].sum() if urls.height else 0
     add("anonymous_sharing_a_url", "anonymous records that share their URL with another anonymous record", shared,
         n_anonymous)
