@@ -150,10 +150,11 @@ UNDATED_FORMER_BY_REGIME = {
     "none": 0.767,        # real: 33 of 43 former records without a penalty (released before any verdict was listed)
 }
 # CALIBRATED, not measured: the odds of every regime's rate above are multiplied by this factor. At the
-# measured rates the sample's overall share would be ~45%, not the half's 53% (192 of 360), because the
-# sample's latest copy (2026-02) has more colony releases among its formers (three more years of ends of
-# term and the 2024-25 pardon waves: 53% of formers against 39% in the half of 2023-02); the factor restores
-# the overall share and keeps the order of the regimes. Set to 1.0 for the measured per-regime rates.
+# measured rates (factor 1.0) the sample's latest copy has 44% of its formers undated (1,398 of 3,154), not
+# the half's 53% (192 of 360), because more of its formers left a colony or prison (three more years of ends
+# of term and the 2024-25 pardon waves: 53% of formers against 39% in the half of 2023-02). With 1.6 the
+# overall share is 52% (1,631 of 3,154), and per regime home confinement 99%, khimiya 67%, colony or prison
+# 24% (the measured 97%, 55%, 16%). The factor keeps the order of the regimes; 1.0 gives the measured rates.
 UNDATED_FORMER_ODDS_FACTOR = 1.6
 
 # Detention after the verdict: the person was not held before trial and `arrested` is the day they were taken
