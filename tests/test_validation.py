@@ -575,7 +575,13 @@ def test_real_snapshot_passes_every_person_rule(sample_project):
     previous = pl.read_parquet(_ingested(sample_project, "2026-01-31"))
     report = validate_period(good_tables(), persons, ValidationContext(PERIOD, SNAPSHOT, previous_tables(), previous))
     person_checks = [c for c in report.checks if c.table in ("persons", "cross_cycle")]
-    assert all(c.success for c in person_checks), [c.describe() for c in person_checks if not c.success]
+    failed = [c for c in person_checks if not c.success]
+    # The sample has the structure of real copies: exactly the three warning rules written for it fire (an active
+    # record with a past release date, records without a detention date, detention after the verdict under a
+    # regime other than restricted freedom or arrest: converted sentences); no critical rule fails.
+    assert all(c.severity == "warning" for c in failed), [c.describe() for c in failed]
+    assert sorted(", ".join(c.columns) for c in failed) == ["arrested_from, verdict_date_to, penalty_regime",
+                                                "status, arrested_from", "status, release_date_to, snapshot_date"]
     assert next(c for c in person_checks if c.rule.startswith("A person in the previous")).checked == previous.height
     names = set(persons["name_raw"].drop_nulls().head(200))
     dumped = json.dumps(report.to_dict(), ensure_ascii=False)

@@ -263,11 +263,20 @@ def sample_generate(root: Path | None, seed: int | None) -> None:
 @click.option("--snapshot", default=None, help="Registry snapshot date to calibrate (default: the latest).")
 @click.option("--published-only", is_flag=True, help="Only rows with a published figure (not interpolated months).")
 def sample_calibration(root: Path | None, snapshot: str | None, published_only: bool) -> None:
-    """Print month, published, synthetic and deviation for the sample against published figures."""
-    from .calibration import calibration_table
+    """Print the sample's counts against published figures, and its structure against a real copy's.
+
+    First table: month, published, synthetic and deviation (a `former` record without a release date
+    is dated by the person-level release records, as the report does). Second table: each structural
+    rate of the copy (undated formers, detention after the verdict, scheduled appeals ...) beside the
+    anonymised real half of a copy of 2023-02 in data/raw/real_structure, the difference and the
+    tolerance; rows that cannot be measured in the half say so. Exits 3 if either is out of tolerance.
+    """
+    from .calibration import (REAL_HALF, calibration_table, dated_by_release_records, structure_comparison,
+                              structure_of_copy)
     from .figures import read_ledger
     from .provenance import list_snapshots
     from .registry import read_registry
+    from .releases import read_release_records
 
     paths = project_paths(root)
     snapshots = list_snapshots(paths.raw, "registry")
@@ -280,11 +289,12 @@ def sample_calibration(root: Path | None, snapshot: str | None, published_only: 
     if chosen is None:
         raise InputError(paths.raw / "registry", f"no snapshot dated {snapshot}",
                          fix="pick one of " + ", ".join(m.snapshot_date.isoformat() for m in snapshots))
-    persons = read_registry(chosen.file_paths()[0])
+    copy = chosen.file_paths()[0]
+    persons = dated_by_release_records(read_registry(copy), read_release_records(paths.raw))
     table = calibration_table(persons, read_ledger(paths.raw))
     if published_only:
         table = table.filter(table["kind"] == "published")
-    view = Table(title=f"Calibration of {chosen.file_paths()[0].name} against published figures")
+    view = Table(title=f"Calibration of {copy.name} against published figures")
     for column in ("month", "as_of", "metric", "kind", "published or target", "synthetic", "deviation", "within ±3%"):
         view.add_column(column)
     for row in table.iter_rows(named=True):
@@ -295,10 +305,35 @@ def sample_calibration(root: Path | None, snapshot: str | None, published_only: 
                      "yes" if row["within_tolerance"] else "[red]NO[/]")
     out.print(view)
     worst = table["deviation"].abs().max()
-    out.print(f"{table.height} rows; largest deviation {worst:.2%}; "
-              f"{table.filter(~table['within_tolerance']).height} outside tolerance")
-    if table.filter(~table["within_tolerance"]).height:
+    outside = table.filter(~table["within_tolerance"]).height
+    out.print(f"{table.height} rows; largest deviation {worst:.2%}; {outside} outside tolerance")
+
+    half = paths.raw.joinpath(*REAL_HALF)
+    comparison = structure_comparison(structure_of_copy(copy), structure_of_copy(half) if half.exists() else None)
+    view = Table(title=f"Structure of {copy.name} against the anonymised real half"
+                       + ("" if half.exists() else " (not found: data/raw/" + "/".join(REAL_HALF) + ")"))
+    for column in ("rate", "sample", "real half", "difference", "tolerance", "within", "note"):
+        view.add_column(column, overflow="fold")
+
+    def share(numerator, denominator, value) -> str:
+        return "" if numerator is None else (f"{value:.2%} ({numerator}/{denominator})" if value is not None
+                                             else f"- (0/{denominator})")
+
+    for row in comparison.iter_rows(named=True):
+        within = row["within_tolerance"]
+        view.add_row(row["rate"], share(row["sample_numerator"], row["sample_denominator"], row["sample"]),
+                     share(row["real_numerator"], row["real_denominator"], row["real"]),
+                     "" if row["difference"] is None else f"{row['difference'] * 100:+.1f} pts",
+                     row["tolerance"], "" if within is None else ("yes" if within else "[red]NO[/]"),
+                     escape(row["note"]))
+    out.print(view)
+    structure_outside = comparison.filter(comparison["within_tolerance"].fill_null(True).not_()).height
+    tested = comparison["within_tolerance"].is_not_null().sum()
+    out.print(f"{comparison.height} structural rates; {tested} with a tolerance, {structure_outside} outside it")
+    if outside:
         raise ValidationFailed("the sample is not calibrated within tolerance")
+    if structure_outside:
+        raise ValidationFailed("the sample's structure is not within tolerance of the real half's")
 
 
 @main.group()

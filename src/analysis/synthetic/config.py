@@ -90,20 +90,22 @@ FEMALE_SHARE = {2020: 0.09, 2021: 0.095, 2022: 0.11, 2023: 0.13, 2024: 0.17, 202
 
 # Penalty regimes of the people on the list, by period of detention (weights). Short stays dominate
 # 2020-2023 (Viasna counts 1,413 released after recognition by the end of 2023, while the list held
-# about 1,450), longer sentences later.
+# about 1,450), longer sentences later. Suspended sentences and fines are rare among people on the list
+# (real half: 4 and 1 of 1,092 active or former records; 17 of its 18 fines are np), so their weight
+# (formerly 2-15 each) went to home confinement, which is also released at the verdict.
 def period_of(day: dt.date) -> str:
     return "early" if day.year <= 2021 else "y2022" if day.year == 2022 else "y2023" if day.year == 2023 else "late"
 
 
 REGIME_WEIGHTS = {
     "early": (("colony_general", 55), ("colony_medium", 10), ("colony_maximum", 3), ("prison", 0.5),
-              ("khimiya", 16), ("home", 4), ("suspended", 4), ("arrest", 3), ("fine", 2)),
+              ("khimiya", 16), ("home", 9.5), ("suspended", 0.4), ("arrest", 3), ("fine", 0.1)),
     "y2022": (("colony_general", 46), ("colony_medium", 10), ("colony_maximum", 3), ("prison", 1),
-              ("khimiya", 15), ("home", 8), ("suspended", 9), ("arrest", 5), ("fine", 3)),
+              ("khimiya", 15), ("home", 19.5), ("suspended", 0.4), ("arrest", 5), ("fine", 0.1)),
     "y2023": (("colony_general", 38), ("colony_medium", 10), ("colony_maximum", 3), ("prison", 1),
-              ("khimiya", 14), ("home", 12), ("suspended", 15), ("arrest", 6), ("fine", 7)),
+              ("khimiya", 14), ("home", 33.5), ("suspended", 0.4), ("arrest", 6), ("fine", 0.1)),
     "late": (("colony_general", 50), ("colony_medium", 20), ("colony_maximum", 7), ("prison", 1.5),
-             ("khimiya", 12), ("home", 3), ("suspended", 3), ("arrest", 1.5), ("fine", 2)),
+             ("khimiya", 12), ("home", 7.5), ("suspended", 0.4), ("arrest", 1.5), ("fine", 0.1)),
 }
 # Sentence lengths in months (weights) by regime; colony_general differs by period.
 GENERAL_BY_PERIOD = {
@@ -123,6 +125,88 @@ TERM_WEIGHTS = {
 }
 ODD_TERM_SHARE = 0.15  # terms shifted by a few months (e.g. 19 months, 2 years 3 months)
 VERDICT_LAG_DAYS = (115, 0.5, 25, 480)  # lognormal median, sigma, min, max: detention to verdict
-APPEAL_SHARE = 0.55
+APPEAL_SHARE = 0.045  # real: 62 of 1,542 records have an appeal date (4.0%); was 0.55 before it was measured
 INDIVIDUAL_PARDON_SHARE = 0.012  # custodial sentences cut short by an individual pardon (detained before 2024-07)
 IDENTITY_NOT_PUBLISHABLE = 0.30  # released people who asked that their names not be published
+
+
+# ---------------------------------------------------------------------------------------------
+# Structure of real copies of the list, measured in the anonymised real half of a copy of mid-February
+# 2023 (data/raw/real_structure/2023-02-15, 1,542 records; `analysis.calibration.structure_rates`, shown
+# beside the sample's by `analysis sample calibration`). "real:" gives the measured value; where a rate is
+# not the measured one, the reason is said. Structural draws use their own random stream
+# (f"{seed}/structure"), so they do not disturb the people the calibration rests on.
+
+# `former` records written without a release date, by penalty regime (per person, stable across copies:
+# a copy that shows the person `former` without a date is followed by copies that do too). The person-level
+# release records still date every release, so counts that use them do not change.
+UNDATED_FORMER_BY_REGIME = {
+    "home": 0.966,        # real: 86 of 89 former records under home confinement
+    "khimiya": 0.554,     # real: 41 of 74
+    "colony": 0.158,      # real: 22 of 139 under a colony or prison sentence
+    "arrest": 0.5,        # real: 5 of 10
+    "suspended": 0.966,   # real: 4 of 4, and fine 1 of 1: too few, so home confinement's rate (also released at
+    "fine": 0.966,        # the verdict) is used for both
+    "none": 0.767,        # real: 33 of 43 former records without a penalty (released before any verdict was listed)
+}
+# CALIBRATED, not measured: the odds of every regime's rate above are multiplied by this factor. At the
+# measured rates (factor 1.0) the sample's latest copy has 44% of its formers undated (1,398 of 3,154), not
+# the half's 53% (192 of 360), because more of its formers left a colony or prison (three more years of ends
+# of term and the 2024-25 pardon waves: 53% of formers against 39% in the half of 2023-02). With 1.6 the
+# overall share is 52% (1,631 of 3,154), and per regime home confinement 99%, khimiya 67%, colony or prison
+# 24% (the measured 97%, 55%, 16%). The factor keeps the order of the regimes; 1.0 gives the measured rates.
+UNDATED_FORMER_ODDS_FACTOR = 1.6
+
+# Detention after the verdict: the person was not held before trial and `arrested` is the day they were taken
+# to serve (to the open facility for khimiya), 8-120 days after the verdict (real gaps: 8-116 days, one 211).
+TAKEN_AFTER_VERDICT = {
+    "khimiya": 0.33,      # real: 41 of 124 khimiya records with both dates
+    "arrest": 0.2,        # real: 2 of 10
+    "colony": 0.011,      # real: 5 of 462 colony or prison records (sentences converted later)
+}
+TAKEN_AFTER_VERDICT_DAYS = (8, 120)
+
+# Scheduled appeals (APPEAL_SHARE above is the share dated): ASSUMED that an appeal date is listed from the
+# verdict on, so a copy shows hearings still to come (real: 4 of the 62 appeal dates were after the copy).
+APPEAL_LISTED_FROM_VERDICT = True
+
+# Active records with a release date on or before the copy (a conflict inside the source): real 1 of 732
+# active. The share of the people active at the end of the sample who get one (a past date, after the verdict).
+ACTIVE_WITH_PAST_RELEASE_SHARE = 0.00137
+# Active records without a detention date (real: 8 of 732; 16 of 1,439 in the whole copy). The date is
+# missing while the record is `active` and given once the person is released (no real `former` record lacks it).
+ACTIVE_WITHOUT_DETENTION_DATE = 0.011
+# np records without a detention date (real: 364 of 450).
+NP_WITHOUT_DETENTION_DATE = 0.81
+
+# Penalty regimes of the background np rows (real np records: home confinement 273, khimiya 77, colony 45,
+# arrest 28, fine 17, none 7, suspended 1, compulsory treatment 1, of 450).
+NP_REGIME_WEIGHTS = (("home", 273), ("khimiya", 77), ("colony_general", 36), ("colony_medium", 5),
+                     ("colony_maximum", 4), ("arrest", 28), ("fine", 17), ("suspended", 1))
+
+# Released pending trial (short detentions) whose verdict never reaches the list: `former` records with no
+# penalty (real: 43 of 360 former records have none).
+SHORT_STAY_VERDICT_NOT_LISTED = 0.6
+
+# Decision texts the generator writes at the real rates (share of records with a decision; real counts of 1,390).
+DECISION_FORMS = {
+    "fine_with_term": 0.0014,        # real 2: "8 1/2 years, fine of 8,700 rubles", "140 base rates, 18 months"
+    "term_with_days": 0.0029,        # real 4: "6 years, 3 months and 2 days", "1 year and 1 day"
+    "unknown": 0.0036,               # real 5: "unknown", "result unknown", "the outcome of the trial is unknown"
+    "compulsory_treatment": 0.0036,  # real 5: "coercive treatment", "compulsory treatment" (penalty: compulsory
+}                                    # psychiatric treatment)
+# Fines alone are written as real copies write them: "150 base rates" (real: 14 of 16), "150 basic values" (1),
+# "3.200 rubles" (1). Their rate follows from the regimes (real: 16 of 1,390 decisions, 17 of 18 fines are np).
+FINE_TEXT_WEIGHTS = (("base rates", 14), ("basic values", 1), ("rubles", 1))
+
+# Anonymous records: the source withholds the name (real: 6 of 450 np records in the half, 15 in the whole
+# copy, all np). ASSUMED (not measurable in the anonymised half, whose URLs were replaced): half of them
+# share one URL, as several anonymous records in the real copy do.
+ANONYMOUS_NP_SHARE = 0.0133
+ANONYMOUS_SHARED_URL_SHARE = 0.5
+ANONYMOUS_SHARED_SLUG = "unnamed"
+# ASSUMED (not measurable in the anonymised half, whose names are pseudonyms; the README of the half says the
+# real copy has both): the recorded gender differs from the name's in 1 record of 300, and a Latin name has
+# one Cyrillic look-alike letter (a, e, o, p, c, y, x, i typed in Cyrillic) in 1 of 300.
+GENDER_INCONSISTENT_SHARE = 0.0033
+LATIN_NAME_CYRILLIC_LETTER_SHARE = 0.0033

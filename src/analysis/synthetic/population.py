@@ -33,6 +33,8 @@ import polars as pl
 from ..calibration import FIRST_MONTH, Anchor, month_ends, target_value, viasna_anchors
 from . import config as C
 from .names import BE_LAT, RU_LAT, NameBook, PersonName
+
+LOOKALIKES = dict(zip("aceopxyi", "асеорхуі"))
 from .vocab import (ARTICLE_WEIGHTS_EARLY, ARTICLE_WEIGHTS_LATE, ARTICLES, CHARGE_COUNT_WEIGHTS, CUSTODIAL,
                     FACILITIES, RELEASED_AT_VERDICT, Charge, Facility, weighted)
 
@@ -71,6 +73,18 @@ class Person:
     died: dt.date | None = None
     id: int = 0
     slug: str = ""
+    # Structure of real copies (config, "Structure of real copies"): how the person's record is written.
+    taken_after_verdict: bool = False  # not held before trial: `arrested` is the day taken to serve
+    short_stay: bool = False  # detained and released pending trial within one interval
+    fine_style: str = "base rates"  # how a fine alone is written (config.FINE_TEXT_WEIGHTS)
+    release_undated: bool = False  # `former` without a release date in every copy
+    verdict_unlisted: bool = False  # the verdict never reaches the list (released pending trial)
+    arrested_withheld: bool = False  # no detention date (np: always; others: while `active`)
+    conflict_release: dt.date | None = None  # a past release date on an `active` record
+    decision_form: str | None = None  # fine_with_term, term_with_days, unknown, compulsory_treatment
+    anonymous: bool = False  # listed without a name
+    gender_flipped: bool = False  # recorded gender differs from the name's
+    cyrillic_letter: int | None = None  # index of a Latin letter written as its Cyrillic look-alike
 
     @property
     def gone(self) -> dt.date | None:
@@ -183,6 +197,7 @@ def checkpoint_path(anchors: list[Anchor], waves: list[Wave], end: dt.date = C.E
 class _Maker:
     def __init__(self, seed: int):
         self.rng = random.Random(f"{seed}/people")
+        self.structure = random.Random(f"{seed}/structure")
         self.names = NameBook(random.Random(f"{seed}/names"))
         officials = random.Random(f"{seed}/officials")
         officials_book = NameBook(officials)
@@ -192,7 +207,7 @@ class _Maker:
 
     def person(self, category: str, arrested: dt.date, *, gender: str | None = None, custodial: bool = False,
                min_scheduled: dt.date | None = None, verdict_before: dt.date | None = None,
-               short_stay_until: dt.date | None = None) -> Person:
+               short_stay_until: dt.date | None = None, regimes=None) -> Person:
         rng = self.rng
         self.key += 1
         if gender is None:
@@ -217,7 +232,7 @@ class _Maker:
             part = weighted(rng, ARTICLES[code].parts)
             inchoate = (13 if rng.random() < 0.5 else 14) if rng.random() < 0.025 else None
             charges.append(Charge(code, part, inchoate, rng.random() < C.MESS["charge_lowercase_art"]))
-        regimes = C.REGIME_WEIGHTS[period]
+        regimes = C.REGIME_WEIGHTS[period] if regimes is None else regimes
         if custodial:
             regimes = tuple((r, w) for r, w in regimes if r in CUSTODIAL)
         if short_stay_until is not None:
@@ -259,6 +274,14 @@ class _Maker:
             penalty_start = verdict
             scheduled = verdict
             mechanism = "other"
+        taken_share = C.TAKEN_AFTER_VERDICT.get("colony" if regime in CUSTODIAL else regime)
+        taken_after = (taken_share is not None and short_stay_until is None
+                       and self.structure.random() < taken_share)
+        if taken_after:  # not held before trial: taken to serve (the open facility) days after the verdict
+            verdict = arrested - dt.timedelta(days=self.structure.randint(*C.TAKEN_AFTER_VERDICT_DAYS))
+            penalty_start = arrested
+            scheduled = max(_add_months(arrested, term), arrested + dt.timedelta(days=30))
+            mechanism = "end_of_term"
         if min_scheduled is not None and scheduled <= min_scheduled:
             shift = (min_scheduled - scheduled).days + rng.randint(1, 25)
             scheduled += dt.timedelta(days=shift)
@@ -286,8 +309,9 @@ class _Maker:
             elif term % 12 and term < 48 and rng.random() < C.MESS["sentence_months_style"]:
                 style = "months"
         typo = rng.choice(("yers", "monhts")) if rng.random() < C.MESS["sentence_typo"] else None
+        fine_style = weighted(self.structure, C.FINE_TEXT_WEIGHTS) if regime == "fine" else "base rates"
         return Person(
-            key=self.key, category=category, gender=gender, name=name, latin_variant=latin, birth=birth,
+            taken_after_verdict=taken_after, fine_style=fine_style, key=self.key, category=category, gender=gender, name=name, latin_variant=latin, birth=birth,
             birth_precision=birth_precision, arrested=arrested, charges=tuple(charges), regime=regime,
             term_months=term, fine_units=fine_units, verdict=verdict, appeal=appeal, penalty_start=penalty_start,
             scheduled=scheduled, scheduled_mechanism=mechanism, pretrial=pretrial, placement=placement,
@@ -372,6 +396,7 @@ def build_population(ledger: pl.DataFrame, events: pl.DataFrame, seed: int = C.D
         quota -= n_short
         for d in _days_between(rng_dates, prev, c - dt.timedelta(days=1), n_short):
             p = maker.person("pp", d, short_stay_until=c)
+            p.short_stay = True
             _release(p, p.scheduled, "other", "belarus")
             persons.append(p)
         short[c] = n_short
@@ -382,6 +407,7 @@ def build_population(ledger: pl.DataFrame, events: pl.DataFrame, seed: int = C.D
 
     _background_np(maker, rng_dates, persons, entries)
     _finish(persons, seed)
+    _structure(persons, seed)
     return Population(persons, seed, C.END, checkpoints, path, entries, early, waves, anchors, deaths, short)
 
 
@@ -439,7 +465,7 @@ def _background_np(maker: _Maker, rng: random.Random, persons: list[Person], ent
         c = rng.choices(checkpoints, weights=weights, k=1)[0]
         start = c.replace(day=1) - dt.timedelta(days=1)
         arrested = start + dt.timedelta(days=rng.randint(1, (c - start).days))
-        p = maker.person("np", arrested)
+        p = maker.person("np", arrested, regimes=C.NP_REGIME_WEIGHTS)
         if p.scheduled <= C.END:
             _release(p, p.scheduled, p.scheduled_mechanism, "belarus")
         persons.append(p)
@@ -457,3 +483,76 @@ def _finish(persons: list[Person], seed: int) -> None:
         base = p.latin_name().lower().replace(" ", "-")
         slugs[base] = slugs.get(base, 0) + 1
         p.slug = base if slugs[base] == 1 else f"{base}-{slugs[base]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# How each record is written: the structure of real copies (config, "Structure of real copies")
+
+
+def _regime_group(p: Person) -> str:
+    if p.verdict_unlisted:
+        return "none"
+    return "colony" if p.regime in CUSTODIAL else p.regime
+
+
+def undated_probability(group: str) -> float:
+    """The chance that a released person's record gives no release date: the measured rate of the
+    regime, its odds multiplied by config.UNDATED_FORMER_ODDS_FACTOR."""
+    rate = C.UNDATED_FORMER_BY_REGIME[group]
+    odds = rate / (1 - rate) * C.UNDATED_FORMER_ODDS_FACTOR if rate < 1 else float("inf")
+    return odds / (1 + odds)
+
+
+def _pick(rng: random.Random, pool: list[Person], share: float, base: int) -> list[Person]:
+    """round(share * base) people from pool (in id order), at random."""
+    k = min(len(pool), int(math.floor(share * base + 0.5)))
+    return rng.sample(pool, k) if k else []
+
+
+def _structure(persons: list[Person], seed: int) -> None:
+    """Per person and stable across copies: which parts of the record the copies leave out or write
+    otherwise. Drawn from its own random stream, after everything the calibration rests on."""
+    rng = random.Random(f"{seed}/structure-flags")
+    end = C.END
+    first_copy = C.SNAPSHOTS[0][0]
+    ordered = sorted(persons, key=lambda p: p.id)
+    for p in ordered:
+        if p.short_stay:
+            p.verdict_unlisted = rng.random() < C.SHORT_STAY_VERDICT_NOT_LISTED
+        if p.category == "np":
+            p.arrested_withheld = rng.random() < C.NP_WITHOUT_DETENTION_DATE
+        else:
+            p.arrested_withheld = rng.random() < C.ACTIVE_WITHOUT_DETENTION_DATE
+        if p.category == "pp" and p.release is not None and p.died is None:
+            p.release_undated = rng.random() < undated_probability(_regime_group(p))
+    decided = [p for p in ordered if p.verdict <= end and not p.verdict_unlisted]
+    with_term = [p for p in decided if p.term_months]
+    eligible = {
+        "fine_with_term": [p for p in with_term if p.regime in CUSTODIAL],
+        "term_with_days": [p for p in with_term if p.regime in CUSTODIAL],
+        "unknown": decided,
+        "compulsory_treatment": [p for p in with_term if p.regime in CUSTODIAL and not p.taken_after_verdict],
+    }
+    taken: set[int] = set()
+    for form, share in C.DECISION_FORMS.items():
+        for p in _pick(rng, [q for q in eligible[form] if q.key not in taken], share, len(decided)):
+            p.decision_form = form
+            taken.add(p.key)
+    active_at_end = [p for p in ordered if p.category == "pp" and p.gone is None and p.arrested <= end]
+    pool = [p for p in active_at_end if p.regime in CUSTODIAL and not p.arrested_withheld
+            and not p.taken_after_verdict and p.decision_form is None and p.verdict < first_copy - dt.timedelta(days=60)]
+    for p in _pick(rng, pool, C.ACTIVE_WITH_PAST_RELEASE_SHARE, len(active_at_end)):
+        p.conflict_release = p.verdict + dt.timedelta(days=rng.randint(30, min(400, (first_copy - p.verdict).days - 1)))
+    nps = [p for p in ordered if p.category == "np"]
+    anonymous = _pick(rng, nps, C.ANONYMOUS_NP_SHARE, len(nps))
+    shared = set(id(p) for p in anonymous[: int(len(anonymous) * C.ANONYMOUS_SHARED_URL_SHARE + 0.5)])
+    for p in anonymous:
+        p.anonymous = True
+        p.slug = C.ANONYMOUS_SHARED_SLUG if id(p) in shared else f"{C.ANONYMOUS_SHARED_SLUG}-{p.id}"
+    named = [p for p in ordered if not p.anonymous]
+    for p in _pick(rng, named, C.GENDER_INCONSISTENT_SHARE, len(ordered)):
+        p.gender_flipped = True
+    for p in _pick(rng, named, C.LATIN_NAME_CYRILLIC_LETTER_SHARE, len(ordered)):
+        name = p.latin_name()
+        spots = [i for i, ch in enumerate(name) if ch in LOOKALIKES]
+        p.cyrillic_letter = rng.choice(spots) if spots else None

@@ -112,6 +112,7 @@ PENALTY_EN = {
     "suspended": "suspended imprisonment",
     "arrest": "arrest",
     "fine": "fine",
+    "compulsory_treatment": "compulsory psychiatric treatment",
 }
 PENALTY_RU = {
     "colony_general": "лишение свободы в исправительной колонии в условиях общего режима",
@@ -123,6 +124,7 @@ PENALTY_RU = {
     "suspended": "лишение свободы с отсрочкой исполнения наказания",
     "arrest": "арест",
     "fine": "штраф",
+    "compulsory_treatment": "принудительные меры безопасности и лечения",
 }
 CUSTODIAL = ("colony_general", "colony_medium", "colony_maximum", "prison")
 RELEASED_AT_VERDICT = ("home", "suspended", "fine")
@@ -173,8 +175,48 @@ def sentence_ru(months: int) -> str:
     return " ".join(parts)
 
 
-def fine_en(units: int) -> str:
-    return f"fine of {units} base units"
+def fine_en(units: int, style: str = "base rates") -> str:
+    """A fine alone as real copies write it: '150 base rates', '150 basic values', '4.800 rubles'."""
+    if style == "rubles":
+        return f"{units * 32:,} rubles".replace(",", ".")
+    return f"{units} {style}"
+
+
+def _en_parts(months: int) -> list[str]:
+    years, rest = divmod(months, 12)
+    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    if rest:
+        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
+    return parts
+
+
+def term_with_days_en(months: int, days: int) -> str:
+    """'6 years, 3 months and 2 days', '1 year and 1 day'."""
+    parts = _en_parts(months) + [f"{days} day{'s' if days != 1 else ''}"]
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 2 else " and ".join(parts)
+
+
+def fine_with_term_en(months: int, units: int, variant: int) -> str:
+    """'8 1/2 years, fine of 8,700 rubles' or '140 base rates, 18 months'."""
+    if variant == 0:
+        return f"{sentence_en(months, 'fraction')}, fine of {units * 32:,} rubles"
+    return f"{units} base rates, {months} months"
+
+
+UNKNOWN_EN = ("unknown", "result unknown", "the outcome of the trial is unknown")
+TREATMENT_EN = ("coercive treatment", "compulsory treatment", "coercive mental treatment")
+
+
+def term_with_days_ru(months: int, days: int) -> str:
+    return f"{sentence_ru(months)} {days} {_ru_plural(days, 'день', 'дня', 'дней')}"
+
+
+def fine_with_term_ru(months: int, units: int) -> str:
+    return f"{sentence_ru(months)}, штраф {units * 32} рублей"
+
+
+UNKNOWN_RU = "неизвестно"
+TREATMENT_RU = "принудительное лечение"
 
 
 def fine_ru(units: int) -> str:

@@ -25,8 +25,10 @@ from ..provenance import METADATA_FILE, SnapshotMetadata, describe_file, write_m
 from ..releases import read_release_events
 from . import config as C
 from .names import BE_LAT
-from .population import Person, Population, build_population
-from .vocab import AWAITING, CUSTODIAL, PENALTY_EN, PENALTY_RU, Facility, fine_en, fine_ru, sentence_en, sentence_ru
+from .population import LOOKALIKES, Person, Population, build_population
+from .vocab import (AWAITING, CUSTODIAL, PENALTY_EN, PENALTY_RU, TREATMENT_EN, TREATMENT_RU, UNKNOWN_EN, UNKNOWN_RU,
+                    Facility, fine_en, fine_ru, fine_with_term_en, fine_with_term_ru, sentence_en, sentence_ru,
+                    term_with_days_en, term_with_days_ru)
 
 DESCRIPTION = "SYNTHETIC record"
 URL_PREFIX = "https://prisoners.spring96.org/en/person/"
@@ -73,32 +75,112 @@ def birthday_text(p: Person, dmy: bool = False) -> str:
     return b.strftime("%d.%m.%Y") if dmy else b.isoformat()
 
 
+def _days(p: Person) -> int:
+    return 1 + p.id % 5
+
+
 def decision_en(p: Person) -> str:
+    form = p.decision_form
+    if form == "unknown":
+        return UNKNOWN_EN[p.id % len(UNKNOWN_EN)]
+    if form == "compulsory_treatment":
+        return TREATMENT_EN[p.id % len(TREATMENT_EN)]
+    if form == "term_with_days":
+        return term_with_days_en(p.term_months or 0, _days(p))
+    if form == "fine_with_term":
+        return fine_with_term_en(p.term_months or 0, 100 + 10 * (p.id % 30), p.id % 2)
     if p.regime == "fine":
-        return fine_en(p.fine_units or 0)
+        return fine_en(p.fine_units or 0, p.fine_style)
     return sentence_en(p.term_months or 0, p.sentence_style, p.typo)
 
 
 def decision_ru(p: Person) -> str:
+    form = p.decision_form
+    if form == "unknown":
+        return UNKNOWN_RU
+    if form == "compulsory_treatment":
+        return TREATMENT_RU
+    if form == "term_with_days":
+        return term_with_days_ru(p.term_months or 0, _days(p))
+    if form == "fine_with_term":
+        return fine_with_term_ru(p.term_months or 0, 100 + 10 * (p.id % 30))
     if p.regime == "fine":
         return fine_ru(p.fine_units or 0)
     return sentence_ru(p.term_months or 0)
 
 
+def penalty_key(p: Person) -> str | None:
+    """The penalty the copy writes: none for an unknown outcome, compulsory treatment instead of the regime."""
+    if p.decision_form == "unknown":
+        return None
+    return "compulsory_treatment" if p.decision_form == "compulsory_treatment" else p.regime
+
+
+def listed_name(p: Person, variant: int) -> str:
+    """The name as the copy writes it: empty for an anonymous record; one letter of a Latin name typed as its
+    Cyrillic look-alike where the person has one."""
+    if p.anonymous:
+        return ""
+    name = p.name.form(variant)
+    if p.cyrillic_letter is not None and variant == p.latin_variant and p.cyrillic_letter < len(name):
+        i = p.cyrillic_letter
+        name = name[:i] + LOOKALIKES.get(name[i], name[i]) + name[i + 1:]
+    return name
+
+
+def listed_gender(p: Person) -> str:
+    if not p.gender_flipped:
+        return p.gender
+    return "male" if p.gender == "female" else "female"
+
+
+def arrested_listed(p: Person, day: dt.date) -> dt.date | None:
+    """No detention date for an np record that has none, and for others while they are `active`."""
+    if p.arrested_withheld and (p.category == "np" or status_at(p, day) == "active"):
+        return None
+    return p.arrested
+
+
+def release_listed(p: Person, day: dt.date) -> dt.date | None:
+    status = status_at(p, day)
+    if status == "former" and p.release_undated:
+        return None
+    if status == "active" and p.conflict_release is not None:
+        return p.conflict_release if p.conflict_release <= day else None
+    return p.release if p.release is not None and p.release <= day else None
+
+
+def appeal_listed(p: Person, day: dt.date) -> dt.date | None:
+    """An appeal hearing is listed from the verdict on (config.APPEAL_LISTED_FROM_VERDICT), so a copy can
+    show one still to come."""
+    if p.appeal is None or p.verdict > day or p.verdict_unlisted:
+        return None
+    return p.appeal if C.APPEAL_LISTED_FROM_VERDICT or p.appeal <= day else None
+
+
+def sentenced_listed(p: Person, day: dt.date) -> bool:
+    return p.verdict <= day and not p.verdict_unlisted
+
+
 def machine_row(p: Person, day: dt.date) -> dict[str, str]:
-    sentenced = p.verdict <= day
+    sentenced = sentenced_listed(p, day)
     place = facility_at(p, day)
+    penalty = penalty_key(p)
+    arrested = arrested_listed(p, day)
     return {
-        "id": str(p.id), "url": URL_PREFIX + p.slug, "name": p.latin_name(), "status": status_at(p, day),
-        "gender": p.gender, "photo": "", "description": DESCRIPTION, "birthday": birthday_text(p),
-        "arrested": p.arrested.isoformat(), "articles": "\n".join(c.en() for c in p.charges),
+        "id": str(p.id), "url": URL_PREFIX + p.slug, "name": listed_name(p, p.latin_variant),
+        "status": status_at(p, day), "gender": listed_gender(p), "photo": "", "description": DESCRIPTION,
+        "birthday": birthday_text(p), "arrested": arrested.isoformat() if arrested else "",
+        "articles": "\n".join(c.en() for c in p.charges),
         "prison": place.title_en + ("\n" + place.address_en if place.address_en else ""),
         "declaration": "", "decision": decision_en(p) if sentenced else "",
-        "penalty": PENALTY_EN[p.regime] if sentenced else "",
+        "penalty": PENALTY_EN[penalty] if sentenced and penalty else "",
         "judge": p.judge.form(BE_LAT) if sentenced else "", "councel": "",
         "penalty_start_date": p.penalty_start.isoformat() if sentenced else "",
-        "release_date": _iso(p.release, day), "verdict_date": _iso(p.verdict, day),
-        "appeal_date": _iso(p.appeal, day), "fake_terrorist_list": "", "died": _iso(p.died, day), "clusters": "",
+        "release_date": _iso(release_listed(p, day), day),
+        "verdict_date": _iso(p.verdict, day) if sentenced else "",
+        "appeal_date": _iso(appeal_listed(p, day), dt.date.max), "fake_terrorist_list": "",
+        "died": _iso(p.died, day), "clusters": "",
     }
 
 
@@ -124,13 +206,17 @@ def json_record(p: Person, day: dt.date) -> dict[str, object]:
 
 
 def public_ru_row(p: Person, day: dt.date) -> dict[str, str]:
-    sentenced = p.verdict <= day
+    sentenced = sentenced_listed(p, day)
     place = facility_at(p, day)
+    penalty = penalty_key(p)
+    arrested = arrested_listed(p, day)
     return {
-        "name": p.name.ru_cyr, "status": status_at(p, day), "birthday": birthday_text(p, dmy=True),
-        "gender": p.gender, "arrested": p.arrested.strftime("%d.%m.%Y"),
-        "articles": "; ".join(c.ru() for c in p.charges), "verdict_date": _dmy(p.verdict, day),
-        "decision": decision_ru(p) if sentenced else "", "penalty": PENALTY_RU[p.regime] if sentenced else "",
+        "name": "" if p.anonymous else p.name.ru_cyr, "status": status_at(p, day),
+        "birthday": birthday_text(p, dmy=True), "gender": listed_gender(p),
+        "arrested": arrested.strftime("%d.%m.%Y") if arrested else "",
+        "articles": "; ".join(c.ru() for c in p.charges), "verdict_date": _dmy(p.verdict, day) if sentenced else "",
+        "decision": decision_ru(p) if sentenced else "",
+        "penalty": PENALTY_RU[penalty] if sentenced and penalty else "",
         "judge": p.judge.ru_cyr if sentenced else "", "prosecutor": p.prosecutor.ru_cyr if sentenced else "",
         "prison": place.title_ru + ("; " + place.address_ru if place.address_ru else ""),
     }
@@ -230,7 +316,29 @@ def _mess_notes() -> str:
         f"'monhts'); half-year sentences written '4 1/2 years' ({m['sentence_fraction_style']:.0%} of them) and "
         f"sentences under 4 years written in months, e.g. '19 months' ({m['sentence_months_style']:.0%} of them); "
         f"{m['charge_lowercase_art']:.0%} of English charges with lower-case 'art.'; exactly one exact duplicated "
-        f"row in the 2025-12-31 machine export (a copy placed right after the record)."
+        f"row in the 2025-12-31 machine export (a copy placed right after the record). " + _structure_notes()
+    )
+
+
+def _structure_notes() -> str:
+    f = C.DECISION_FORMS
+    return (
+        "Structure of real copies, at the rates measured in the anonymised real half of a copy of 2023-02 "
+        "(analysis.synthetic.config; `analysis sample calibration` shows them side by side): about half of the "
+        "`former` records have no release date (per person and stable across copies; by regime, home confinement "
+        f"{C.UNDATED_FORMER_BY_REGIME['home']:.0%}, khimiya {C.UNDATED_FORMER_BY_REGIME['khimiya']:.0%}, colony "
+        f"{C.UNDATED_FORMER_BY_REGIME['colony']:.0%} measured, odds x{C.UNDATED_FORMER_ODDS_FACTOR} so the overall "
+        "share matches; the release records still date them); home confinement, suspended sentences and fines "
+        f"are released at the verdict; {C.TAKEN_AFTER_VERDICT['khimiya']:.0%} of khimiya sentences (and a few "
+        "arrests and colony sentences) have `arrested` after the verdict, the day the person was taken to serve; "
+        "appeal dates on about 4% of records, listed from the verdict on (some after the copy's date); a few "
+        "`active` records with a past release date and some without a detention date; most np records without a "
+        f"detention date; decisions in the real forms: fines as '150 base rates', about {f['fine_with_term']:.2%} "
+        f"with a term and a fine, {f['term_with_days']:.2%} exact terms with days, {f['unknown']:.2%} 'unknown', "
+        f"{f['compulsory_treatment']:.2%} compulsory treatment; about {C.ANONYMOUS_NP_SHARE:.1%} of np records "
+        "without a name (some sharing one URL); ASSUMED: "
+        f"{C.GENDER_INCONSISTENT_SHARE:.2%} with the gender inconsistent with the name and "
+        f"{C.LATIN_NAME_CYRILLIC_LETTER_SHARE:.2%} Latin names with one Cyrillic look-alike letter."
     )
 
 
