@@ -41,6 +41,7 @@ def test_raw_add_copies_bytes_and_records_checksums(tmp_path):
     source = tmp_path / "copy.csv"
     source.write_bytes("id,name,status\n1,A B,active\n".encode())
     root = tmp_path / "project"
+    root.mkdir()   # --root names an existing project folder (it never creates one by accident)
     args = ["raw", "add", "--root", str(root), "registry", "2026-03-31", str(source), "--producer", "Viasna",
             "--title", "list", "--url", "https://example.org", "--licence", "research use", "--retrieved",
             "2026-04-01"]

@@ -162,16 +162,14 @@ def test_one_synthetic_snapshot_in_all_three_shapes_reads_the_same(tmp_path):
     assert reads["ru"].table.encoding == "windows-1251" and reads["ru"].table.delimiter == ";"
     machine, flat, public = (reads[k].persons for k in ("csv", "json", "ru"))
     assert machine.height == flat.height == public.height > 4000
-    # The structure of real copies the sample now has: anonymous np records (an empty name, quarantined until
-    # the reader keeps them) and decision texts the sentence parser does not read yet ('150 base rates',
-    # 'unknown', compulsory treatment, terms with days, a term with a fine) are the only problems, the same
-    # records in every shape.
-    anonymous = {k: r.quarantine for k, r in reads.items()}
-    assert all(q.height == anonymous["csv"].height > 0 and set(q["field"]) == {"name"} for q in anonymous.values())
-    assert all(set(r.field_issues["field"]) == {"decision"} for r in reads.values())
-    issue_rows = {k: set(r.field_issues["source_row"]) for k, r in reads.items()}
-    assert issue_rows["csv"] == issue_rows["json"] and issue_rows["ru"] < issue_rows["csv"]  # 'штраф' reads
-    unread = set(machine.filter(pl.col("source_row").is_in(list(issue_rows["csv"])))["person_key"])
+    # The structure of real copies the sample now has (anonymous np records, fines in base units, unknown
+    # outcomes, compulsory treatment, terms with days, a term with a fine) is read in every shape: nothing is
+    # quarantined, and the only notes are the names the source withholds, the same records in every shape.
+    assert all(r.quarantine.height == 0 for r in reads.values())
+    assert all(set(r.field_issues["reason"]) == {"name withheld by the source: counted, never named"}
+               for r in reads.values())
+    withheld = {k: r.field_issues.height for k, r in reads.items()}
+    assert withheld["csv"] == withheld["json"] == withheld["ru"] > 0
     # The flattened JSON has no `died` key (docs/registry_format.md): deaths in custody are only in the CSV.
     not_in_json = ["source_file", "source_shape", "died_from", "died_to", "died_precision", "died_in_custody"]
     assert machine.drop(not_in_json).equals(flat.drop(not_in_json))
@@ -182,13 +180,10 @@ def test_one_synthetic_snapshot_in_all_three_shapes_reads_the_same(tmp_path):
     shared = ["status", "gender", "birth_date_to", "birth_date_precision", "arrested_to", "verdict_date_from",
               "charge_count", "sentence_kind", "sentence_months", "penalty_regime", "colony_security",
               "facility_type", "facility_number"]
-    assert machine.select(key).is_duplicated().sum() == 0
-    # Decisions the parser does not read yet differ between shapes (a Russian fine reads as no term, the English
-    # '150 base rates' not at all): compared on the other people.
-    keys = machine.filter(pl.col("person_key").is_in(list(unread))).select(key)
-    left = machine.select(key + shared).join(keys, on=key, how="anti", nulls_equal=True).sort(key)
-    right = public.select(key + shared).join(keys, on=key, how="anti", nulls_equal=True).sort(key)
-    assert left.height == machine.height - len(unread) and left.equals(right)
+    named = [frame.filter(pl.col("name_key").is_not_null()) for frame in (machine, public)]
+    assert named[0].select(key).is_duplicated().sum() == 0
+    left, right = (frame.select(key + shared).sort(key) for frame in named)
+    assert left.height == machine.height - withheld["csv"] and left.equals(right)
 
 
 def test_remembered_parses_fail_the_same_way_every_time():

@@ -226,8 +226,8 @@ def persons_from_population(population) -> pl.DataFrame:
 # hearings, conflicts inside the source, missing detention dates, decision texts the sentence parser
 # may not read, anonymous records, and two patterns the anonymised real half cannot show. Decision
 # texts are classified by the regexes below on the raw `decision` text, so the rates do not depend on
-# the sentence parser. Records the reader quarantined because their name is empty (anonymous records,
-# until the reader keeps them) are passed as `anonymous` (see `anonymous_from_quarantine`).
+# the sentence parser. Anonymous records (the source withholds the name) are kept by the reader and
+# counted like any other.
 
 REAL_HALF = ("real_structure", "2023-02-15", "viasna_2023-02_anonymised_half.json")
 
@@ -307,32 +307,16 @@ def _given_name_genders() -> dict[str, str]:
     return out
 
 
-def anonymous_from_quarantine(quarantine: pl.DataFrame) -> pl.DataFrame:
-    """Rows quarantined for an empty name, as (status, has_arrested, url): the reader's quarantine keeps
-    each row's raw text as `field=value | ...`."""
-    rows = quarantine.filter((c_("field") == "name") & c_("reason").str.starts_with("empty name"))
-    status = rows["raw"].str.extract(r"(?:^|\| )status=([a-z]+)")
-    arrested = rows["raw"].str.contains(r"(?:^|\| )arrested=\S")
-    url = rows["raw"].str.extract(r"(?:^|\| )url=(\S+)")
-    return pl.DataFrame({"status": status, "has_arrested": arrested, "url": url},
-                        schema={"status": pl.String, "has_arrested": pl.Boolean, "url": pl.String})
-
-
 def c_(name: str) -> pl.Expr:
     return pl.col(name)
 
 
-def structure_rates(persons: pl.DataFrame, anonymous: pl.DataFrame | None = None,
-                    snapshot: dt.date | None = None) -> pl.DataFrame:
+def structure_rates(persons: pl.DataFrame, snapshot: dt.date | None = None) -> pl.DataFrame:
     """The structural rates of one copy of the list (see the comment above STRUCTURE_SCHEMA).
 
-    `persons` is a canonical person table; `anonymous` the records the reader quarantined for an
-    empty name (`anonymous_from_quarantine`), counted with the records; `snapshot` defaults to the
-    table's snapshot_date."""
+    `persons` is a canonical person table; `snapshot` defaults to the table's snapshot_date."""
     if snapshot is None:
         snapshot = persons["snapshot_date"].drop_nulls().first() if persons.height else None
-    anonymous = anonymous if anonymous is not None else anonymous_from_quarantine(
-        pl.DataFrame(schema={"field": pl.String, "reason": pl.String, "raw": pl.String}))
     p = persons.with_columns(
         regime=c_("penalty_regime"),
         undated=(c_("status") == "former") & c_("release_date_from").is_null() & c_("died_from").is_null()
@@ -352,9 +336,8 @@ def structure_rates(persons: pl.DataFrame, anonymous: pl.DataFrame | None = None
         return frame.height if expr is None else int(frame.select(expr.fill_null(False).sum()).item())
 
     status = c_("status")
-    anon_status = anonymous["status"].fill_null("")
-    records = p.height + anonymous.height
-    n_status = {s: count(p, status == s) + int((anon_status == s).sum()) for s in ("active", "former", "np")}
+    records = p.height
+    n_status = {s: count(p, status == s) for s in ("active", "former", "np")}
     for s in ("active", "former", "np"):
         add(f"status_{s}", f"records with status {s}", n_status[s], records)
     formers = p.filter(status == "former")
@@ -392,19 +375,16 @@ def structure_rates(persons: pl.DataFrame, anonymous: pl.DataFrame | None = None
         count(active, c_("arrested_from").is_null()), active.height)
     np_ = p.filter(status == "np")
     add("np_without_detention_date", "`np` records without a detention date",
-        count(np_, c_("arrested_from").is_null()) + int(((anon_status == "np") & ~anonymous["has_arrested"]).sum()),
-        n_status["np"])
+        count(np_, c_("arrested_from").is_null()), n_status["np"])
     decided = p.filter(c_("sentence_raw").fill_null("").str.strip_chars() != "")
     for cls, description in DECISION_CLASSES.items():
         add(f"decision_{cls}", f"decisions: {description}", count(decided, c_("decision") == cls), decided.height)
-    n_anonymous = count(p, c_("anonymous")) + anonymous.height
+    n_anonymous = count(p, c_("anonymous"))
     add("anonymous", "records without a name (the source withholds it)", n_anonymous, records)
-    add("anonymous_of_np", "`np` records without a name", count(p, c_("anonymous") & (status == "np"))
-        + int((anon_status == "np").sum()), n_status["np"])
-    add("anonymous_np", "anonymous records that are `np`", count(p, c_("anonymous") & (status == "np"))
-        + int((anon_status == "np").sum()), n_anonymous)
-    urls = pl.concat([p.filter(c_("anonymous")).select(url=c_("url_slug").cast(pl.String)), anonymous.select(
-        url=c_("url").cast(pl.String).str.extract(r"/person/([^/?#\s]+)"))]).drop_nulls()
+    add("anonymous_of_np", "`np` records without a name", count(p, c_("anonymous") & (status == "np")),
+        n_status["np"])
+    add("anonymous_np", "anonymous records that are `np`", count(p, c_("anonymous") & (status == "np")), n_anonymous)
+    urls = p.filter(c_("anonymous")).select(url=c_("url_slug").cast(pl.String)).drop_nulls()
     shared = urls.group_by("url").len().filter(c_("len") > 1)["len"].sum() if urls.height else 0
     add("anonymous_sharing_a_url", "anonymous records that share their URL with another anonymous record", shared,
         n_anonymous)
@@ -515,9 +495,8 @@ def structure_comparison(sample: pl.DataFrame, real: pl.DataFrame | None) -> pl.
 
 
 def structure_of_copy(path) -> pl.DataFrame:
-    """structure_rates of one registry file, read with the package's reader (anonymous records that the
-    reader quarantines are counted from its quarantine)."""
+    """structure_rates of one registry file, read with the package's reader."""
     from .registry import read_registry_file
 
     read = read_registry_file(path)
-    return structure_rates(read.persons, anonymous_from_quarantine(read.quarantine), read.snapshot_date)
+    return structure_rates(read.persons, read.snapshot_date)

@@ -89,6 +89,7 @@ EXACT_TERMS = [
     ("1 year and 5 days", 12 + 5 * DAY),  # real
     ("2 года 3 месяца 10 дней", 27 + 10 * DAY),
     ("1 год 2 дні", 12 + 2 * DAY),
+    ("1 год 7 месяцев 1 день", 19 + DAY),   # the Russian public table's wording (SYNTHETIC sample)
 ]
 
 

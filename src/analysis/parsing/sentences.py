@@ -106,7 +106,7 @@ _AMOUNT = re.compile(
 _FRACTION = re.compile(r"(?:(?P<whole>\d+)\s+)?(?P<num>\d+)\s*/\s*(?P<den>\d+)")
 _EN_YEAR_ABBR = {"y", "yr", "yrs"}
 _EN_MONTH_ABBR = {"m", "mo", "mos", "mth", "mths"}
-_DAY_WORDS = re.compile(r"^(?:days?|дн|дня|дней|дзён|дзень|дні|сут)", re.IGNORECASE)
+_DAY_WORDS = re.compile(r"^(?:days?|день|дн|дня|дней|дзён|дзень|дні|сут)", re.IGNORECASE)
 _FINE_UNIT = re.compile(r"^(?:bas(?:e|ic)|r(?:o)?ubles?|rub|byn|руб\w*|базов\w*|базав\w*)$")
 # A bare number right after "fine (of)" / "штраф (в размере)" is the fine's amount.
 _AFTER_FINE_WORD = re.compile(
