@@ -220,8 +220,9 @@ def _in_workers(paths, periods, jobs, force, result, progress, advance, planned:
     except BaseException:
         with lock:          # once set under the lock, no worker can start publishing
             stop.set()
+        workers = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
-        for process in list(getattr(pool, "_processes", {}).values()):
+        for process in workers:
             process.terminate()   # they publish nothing more; what they staged is swept by the next build
         raise
     pool.shutdown(wait=True)

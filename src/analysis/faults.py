@@ -8,6 +8,9 @@ it does nothing (one environment lookup) unless the environment asks for that st
                                   sleep until killed: a test waits for the file, then SIGKILLs the run
     ANALYSIS_FAULT=enospc         raise OSError(ENOSPC), as a full disk would
     ANALYSIS_FAULT=eacces         raise PermissionError(EACCES), as an unwritable folder would
+    ANALYSIS_FAULT=stuck          like pause, but stuck inside one call that never lets go of the
+                                  interpreter (a runaway regular expression): no Python thread of the
+                                  process runs again, so only the operating system can end it
 
 The tests need this because a test cannot time a real SIGKILL into a given stage, and because they
 run as root, where chmod cannot make a folder unwritable. Notebook kernels inherit the environment
@@ -41,17 +44,17 @@ def checkpoint(stage: str, path: str | Path | None = None) -> None:
         return
     mode = os.environ.get(MODE, "pause")
     where = os.path.abspath(path) if path is not None else None
-    if mode == "pause":
-        _pause(stage)
+    if mode in ("pause", "stuck"):
+        _pause(stage, stuck=mode == "stuck")
     elif mode == "enospc":
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), where)
     elif mode == "eacces":
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), where)
     else:
-        raise ValueError(f"{MODE}={mode!r}: expected pause, enospc or eacces")
+        raise ValueError(f"{MODE}={mode!r}: expected pause, stuck, enospc or eacces")
 
 
-def _pause(stage: str) -> None:
+def _pause(stage: str, stuck: bool = False) -> None:
     signal_file = os.environ.get(SIGNAL)
     if signal_file:
         # Written whole, then renamed, so that a watcher never sees an empty file.
@@ -60,5 +63,9 @@ def _pause(stage: str) -> None:
         os.replace(partial, signal_file)
     print(f"analysis: paused at fault checkpoint {stage!r} (pid {os.getpid()}); kill me", file=sys.__stderr__,
           flush=True)
+    if stuck:   # catastrophic backtracking: one C call that holds the GIL for longer than any test runs
+        import re
+
+        re.match(r"(a+)+$", "a" * 64 + "b")
     while True:
         time.sleep(3600)

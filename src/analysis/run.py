@@ -137,6 +137,7 @@ def run_period(period: str | None = None, root: str | Path | None = None,
     paths = project_paths(root)
     parsed = Period.parse(period or default_period(root))
     target = paths.reports / parsed.label
+    check_period(paths, parsed, ingested=False)   # before a kernel starts or a folder is made
     builds = paths.reports / BUILDS_DIR
     builds.mkdir(parents=True, exist_ok=True)
     with exclusive(paths.reports, f"run-{parsed.label}"):

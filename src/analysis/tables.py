@@ -126,13 +126,22 @@ def reference_snapshot(paths: ProjectPaths, snapshots: list[SnapshotRef], period
     return next((s for s in covering if s.dates_every_exit), covering[0])
 
 
-def check_period(paths: ProjectPaths, period: Period) -> None:
+def check_period(paths: ProjectPaths, period: Period, ingested: bool = True) -> None:
     """Refuse, before anything is built, a period the data cannot count: one that ends before the series
-    starts (2020-05) or after the latest registry copy."""
+    starts (2020-05) or after the latest registry copy (read from data/raw when not yet ingested)."""
     if period.end < FIRST_MONTH:
         raise InputError("--period", f"{period} ends before the series starts ({FIRST_MONTH:%Y-%m})",
                          fix=f"choose a period from {FIRST_MONTH:%Y-%m} on")
-    reference_snapshot(paths, registry_snapshots(paths), period)
+    if ingested:
+        reference_snapshot(paths, registry_snapshots(paths), period)
+        return
+    from .provenance import list_snapshots
+
+    dates = [meta.snapshot_date for meta in list_snapshots(paths.raw, "registry")]
+    if not any(date >= period.end for date in dates):
+        raise InputError("--period", f"no registry snapshot covers {period} (it ends {period.end}; latest "
+                                     f"snapshot: {max(dates) if dates else 'none'})",
+                         fix="add a copy of the list dated on or after the period's end")
 
 
 def period_snapshots(paths: ProjectPaths, period: Period) -> tuple[SnapshotRef, SnapshotRef | None]:
