@@ -273,7 +273,7 @@ def test_a_checkpoint_does_nothing_unless_its_stage_is_asked_for(monkeypatch, tm
     with pytest.raises(PermissionError):
         faults.checkpoint("charts")
     monkeypatch.setenv(faults.MODE, "explode")
-    with pytest.raises(ValueError, match="expected pause, enospc or eacces"):
+    with pytest.raises(ValueError, match="expected pause, stuck, enospc or eacces"):
         faults.checkpoint("charts")
 
 
