@@ -612,7 +612,7 @@ def _stock_over_time(tables: dict[str, pl.DataFrame], context: ChartContext) -> 
         tooltip=[alt.Tooltip("month:N", title="Month"), alt.Tooltip("held_end:Q", title="Held at month-end", format=","),
                  alt.Tooltip("held_end_lower:Q", title="At least", format=","),
                  alt.Tooltip("held_end_upper:Q", title="At most", format=",")])
-    # What the copy allows: certainly held (lower) to possibly held (upper), around the point rule's line.
+    # What the sources allow: certainly held (lower) to possibly held (upper), around the point rule's line.
     band = alt.Chart(_data(line_frame)).mark_area(color=INK, opacity=0.14, interpolate="linear").encode(
         x=_time_x(context, "Month-end"), y=alt.Y("held_end_lower:Q").scale(y.to_dict()["scale"]).title(None),
         y2="held_end_upper:Q")
@@ -623,7 +623,7 @@ def _stock_over_time(tables: dict[str, pl.DataFrame], context: ChartContext) -> 
     undated = context.ledger.filter((pl.col("metric") == "current_political_prisoners")
                                     & pl.col("as_of_from").is_null()).height
     last = monthly.tail(1).row(0, named=True)
-    note = (f"Registry count on {last['month_end'].isoformat()}: {_fmt(last['held_end'])} (the copy allows "
+    note = (f"Registry count on {last['month_end'].isoformat()}: {_fmt(last['held_end'])} (the sources allow "
             f"{_fmt(last['held_end_lower'])}–{_fmt(last['held_end_upper'])}: grey band). "
             f"Points: {figures.height} dated published figures ({undated} undated ones not drawn); "
             "bars: the range their wording allows; ▲ = no upper limit.")

@@ -6,7 +6,8 @@ custody is an interval whose ends are themselves ranges:
 
     entry  in [entry_from, entry_to]   the detention date's range; unknown when the copy gives none
     exit   in [exit_from, exit_to]     a release or death date's range; for a `former` record with
-                                       neither, some day after detention and no later than the copy
+                                       neither, the day of the person's release record if there is
+                                       one, else some day after detention and no later than the copy
                                        (narrowed by earlier copies that still show the person active);
                                        open when the person is still held
 
@@ -125,6 +126,10 @@ def custody_intervals(persons: pl.DataFrame, release_records: pl.DataFrame, snap
         .when(undated & gone_earlier.fill_null(False)).then(c("first_gone")).when(undated).then(snap),
     )
     people = people.with_columns(_point_exit(undated & ~died, undated & died, dated_death, dated_release, snap))
+    # A release record dates the exit the copy leaves open: its range is that day.
+    by_record = c("exit_rule") == "release_record"
+    people = people.with_columns(exit_from=pl.when(by_record).then(c("exit")).otherwise(c("exit_from")),
+                                 exit_to=pl.when(by_record).then(c("exit")).otherwise(c("exit_to")))
     people = people.with_columns(
         # The point exit never precedes the point entry (a year-only detention and a dated release).
         exit=pl.when(c("exit").is_not_null() & c("entry").is_not_null()).then(pl.max_horizontal("exit", "entry"))

@@ -248,8 +248,8 @@ RECONCILIATION: dict[str, pl.DataType] = {
     "our_measure": pl.String,        # how our count was computed, in words
     "our_as_of": pl.Date,
     "our_count": pl.Int64,           # null when we have no comparable measure (the point rule's count)
-    "our_lower": pl.Int64,           # the least the copy allows
-    "our_upper": pl.Int64,           # the most the copy allows
+    "our_lower": pl.Int64,           # the least the sources allow
+    "our_upper": pl.Int64,           # the most the sources allow
     "status": pl.String,             # within_bounds | within_tolerance | within_uncertainty | outside_tolerance
                                      # | not_comparable
     "difference": pl.Int64,          # our_count minus the nearest bound (0 inside the bounds)

@@ -444,7 +444,7 @@ def coverage_table(inputs: PeriodInputs) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class Count:
-    """Our count for a measure: the point rule's value and the bounds the copy allows."""
+    """Our count for a measure: the point rule's value and the bounds the sources allow."""
     point: int
     lower: int
     upper: int
