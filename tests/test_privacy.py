@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import html
 import json
+import re
 import shutil
 
 import polars as pl
@@ -364,3 +365,28 @@ def test_a_blocked_runs_validation_is_kept_for_inspection_only_if_it_is_clean(pu
     (build / "validation" / "validation.html").write_text(f"<p>{person['name_raw']}</p>")
     _keep_failed_validation(paths, Period.parse(PERIOD), build)
     assert not kept.exists(), "a page naming someone stays out of reports/"
+
+
+def test_the_sample_report_names_exactly_the_consenting_unconflicted_people(published_sample):
+    """Worked out here without the package's naming code: consent, in the period, not withheld, the copy
+    agrees they were released (not active, not dead in custody, its release date if any the record's), and
+    no one else in any copy bears the name."""
+    from analysis.tables import load_inputs
+
+    paths = project_paths(published_sample)
+    inputs = load_inputs(paths, Period.parse(PERIOD))
+    period = Period.parse(PERIOD)
+    everyone = privacy.all_persons(paths)
+    records = inputs.release_records.filter(pl.col("identity_publishable") & pl.col("release_date").is_between(
+        period.start, period.end) & ~pl.col("record_id").is_in(list(inputs.policy.withheld_ids)))
+    joined = inputs.persons.join(records.select("record_id", "release_date"), on="record_id")
+    agree = joined.filter((pl.col("status") != "active") & ~pl.col("died_in_custody")
+                          & (pl.col("release_date_from").is_null()
+                             | pl.col("release_date").is_between(pl.col("release_date_from"), pl.col("release_date_to"))))
+    expected = sorted(name for name, record_id in agree.select("name_raw", "record_id").iter_rows()
+                      if name and privacy.name_owners(everyone).get(privacy.name_fold(name), frozenset()) <= {record_id})
+    html_text = (published_sample / "reports" / PERIOD / "report.html").read_text(encoding="utf-8")
+    section = html_text[html_text.index('id="named"'):html_text.index("Named: ")]
+    shown = sorted(html.unescape(cell) for cell in
+                   re.findall(r"<tr><td>([^<]*)</td><td>\d{4}-\d{2}-\d{2}</td>", section))
+    assert shown == expected and len(expected) > 5
