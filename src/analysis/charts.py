@@ -358,7 +358,7 @@ _READING = {
     "fig-composition-articles": (
         "People held at the end of the period, by the group of Criminal Code articles they are charged under. "
         "A person charged under articles of several groups counts in each, so the shares add up to more than "
-        "100%. Groups are defined in analysis/data/article_groups.yaml."),
+        "100%. Which articles form a group is a human decision, kept as data (article_groups.yaml)."),
     "fig-deaths": (
         "The step line counts deaths in custody since 2020-05 (one point per death, from the registry). "
         "Diamonds are cumulative figures published for the same measure with the range their wording allows; "
