@@ -42,6 +42,7 @@ import vl_convert as vlc
 from altair.utils.data import MaxRowsError
 
 from . import schema
+from .vocabulary import DESTINATION_LABELS, DESTINATIONS, EXIT_MECHANISMS, MECHANISM_LABELS, MECHANISM_SHORT
 
 CHART_IDS: tuple[str, ...] = (
     "fig-stock-over-time",
@@ -80,16 +81,7 @@ GREY = "#999999"
 LIGHT_GREY = "#BBBBBB"
 INK = "#222222"          # text and the registry line
 
-MECHANISM_ORDER = ("end_of_term", "pardon", "pardon_with_expulsion", "death_in_custody", "other")
-MECHANISM_LABELS = {
-    "end_of_term": "End of term", "pardon": "Pardon (stayed in Belarus or not reported)",
-    "pardon_with_expulsion": "Pardon with forced expulsion", "death_in_custody": "Death in custody",
-    "other": "Other / not known",
-}
-MECHANISM_SHORT = {
-    "end_of_term": "End of term", "pardon": "Pardon", "pardon_with_expulsion": "Pardon + expulsion",
-    "death_in_custody": "Death in custody", "other": "Other / not known",
-}
+MECHANISM_ORDER = EXIT_MECHANISMS
 MECHANISM_COLOURS = {
     "end_of_term": OKABE_ITO["bluish_green"], "pardon": OKABE_ITO["sky_blue"],
     "pardon_with_expulsion": OKABE_ITO["reddish_purple"], "death_in_custody": OKABE_ITO["black"], "other": GREY,
@@ -98,9 +90,7 @@ FLOW_LABELS = {"entries": "Entries (newly detained)", "exits": "Exits (released 
 FLOW_COLOURS = {"entries": OKABE_ITO["vermillion"], "exits": OKABE_ITO["black"]}
 FLOW_DASHES = {"entries": [1, 0], "exits": [6, 3]}
 
-DESTINATION_ORDER = ("belarus", "lithuania", "ukraine", "not_reported")
-DESTINATION_LABELS = {"belarus": "Stayed in Belarus", "lithuania": "Expelled to Lithuania",
-                      "ukraine": "Expelled to Ukraine", "not_reported": "Destination not reported"}
+DESTINATION_ORDER = DESTINATIONS
 DESTINATION_COLOURS = {"belarus": OKABE_ITO["sky_blue"], "lithuania": OKABE_ITO["orange"],
                        "ukraine": OKABE_ITO["blue"], "not_reported": LIGHT_GREY}
 

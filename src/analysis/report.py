@@ -15,15 +15,12 @@ import polars as pl
 import yaml
 
 from . import schema
+from .vocabulary import MECHANISM_LABELS, in_sentence
 from .custody import POINT_RULE
 from .paths import project_paths
 from .periods import Period
 
 TEMPLATES = Path(__file__).parent / "templates"
-MECHANISM_LABELS = {
-    "newly_detained": "newly detained", "end_of_term": "end of term", "pardon": "pardon (stayed or not reported)",
-    "pardon_with_expulsion": "pardon with forced expulsion", "death_in_custody": "death in custody", "other": "other",
-}
 
 
 def headline_numbers(tables: dict[str, pl.DataFrame]) -> dict[str, int | float | None]:
@@ -112,7 +109,7 @@ def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path
     inputs = load_inputs(project_paths(root), parsed)
     html = _environment().get_template("report.html.j2").render(
         period=parsed, synthetic=context.synthetic, numbers=headline_numbers(tables),
-        mechanism_labels=MECHANISM_LABELS, exit_mechanisms=schema.EXIT_MECHANISMS, figures=figures,
+        mechanism_labels={code: in_sentence(label) for code, label in MECHANISM_LABELS.items()}, exit_mechanisms=schema.EXIT_MECHANISMS, figures=figures,
         validation=summary,
         stock=_records(tables["stock"]), flows=_records(tables["flows"]), releases=_records(tables["releases"]),
         composition=_records(tables["composition"]), deaths=_records(tables["deaths"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from . import vocabulary
 from .releases import EVENTS_SCHEMA
 
 DATE_FIELDS = ("birth_date", "arrested", "verdict_date", "penalty_start_date", "release_date", "appeal_date", "died")
@@ -136,8 +137,7 @@ def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
 # birth dates, record ids or free text: counts only. `synthetic` is true when computed from
 # SYNTHETIC registry data, so every table says what it is.
 
-EXIT_MECHANISMS = ("end_of_term", "pardon", "pardon_with_expulsion", "death_in_custody", "other")
-ENTRY_MECHANISMS = ("newly_detained",)
+EXIT_MECHANISMS, ENTRY_MECHANISMS = vocabulary.EXIT_MECHANISMS, vocabulary.ENTRY_MECHANISMS
 
 STOCK: dict[str, pl.DataType] = {
     "period": pl.String,

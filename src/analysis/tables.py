@@ -37,8 +37,6 @@ RECONCILIATION_TOLERANCE = 0.03
 AGE_BANDS = ((0, 30, "under 30"), (30, 45, "30-44"), (45, 60, "45-59"), (60, 200, "60 and over"))
 TIME_HELD_BANDS = ((0, 12, "under 1 year"), (12, 24, "1-2 years"), (24, 36, "2-3 years"), (36, 60, "3-5 years"),
                    (60, 10_000, "5 years and over"))
-RECORD_MECHANISMS = {"end_of_term": "end_of_term", "pardon": "pardon", "pardon_with_expulsion": "pardon_with_expulsion",
-                     "amnesty": "other", "other": "other"}
 
 
 # ------------------------------------------------------------------ inputs
