@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-from-lock
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-run: setup  ## Build the environment and ingest every embedded snapshot (the main job)
+run: setup  ## Build the environment and run the report cycle for the latest month (ingest, tables, gate, charts, report)
 	$(BIN)/analysis run
 
 test: setup  ## Build the environment and run the test suite

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import registry_format as fmt
-from analysis.provenance import SnapshotMetadata, describe_file, write_metadata
+from analysis.ingest import registry_format as fmt
+from analysis.ingest.provenance import SnapshotMetadata, describe_file, write_metadata
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -74,7 +74,7 @@ def tree_digest(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="session")
 def sample_project(tmp_path_factory) -> Path:
     """A copy of the embedded sample with `analysis ingest` already run (once per test worker)."""
-    from analysis.ingest import run_ingest
+    from analysis.ingest.build import run_ingest
 
     root = tmp_path_factory.mktemp("sample") / "project"
     shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
@@ -88,7 +88,7 @@ def sample_project(tmp_path_factory) -> Path:
 
 def rewrite_snapshot_file(path: Path, data: bytes) -> None:
     """Replace a raw file and record its new sha256 (test fixtures only: real raw data is never edited)."""
-    from analysis.provenance import read_metadata
+    from analysis.ingest.provenance import read_metadata
 
     path.write_bytes(data)
     meta = read_metadata(path.parent)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from analysis.backfill import periods_between, run_backfill
+from analysis.cycle.backfill import periods_between, run_backfill
 from analysis.cli import main
 from conftest import rewrite_snapshot_file
 
@@ -40,7 +40,7 @@ def test_backfill_skips_the_unchanged_and_rebuilds_only_the_dependants(small_pro
 
 
 def test_a_second_run_of_the_same_period_is_refused_while_the_first_holds_it(small_project):
-    from analysis.staging import exclusive
+    from analysis.core.staging import exclusive
 
     (small_project / "reports").mkdir()
     with exclusive(small_project / "reports", "run-2026-02"):

@@ -47,7 +47,7 @@ CASES = [
     ("whitespace only", "registry.csv", b" \n\n", ["registry.csv", "empty"]),
     ("unknown shape", "registry.csv", b"foo,bar,baz\n1,2,3\n", ["registry.csv", "row 0", "unknown shape"]),
     ("missing required column", "registry.csv",
-     machine_csv(columns=tuple(c for c in __import__("analysis.registry_format", fromlist=["x"]).MACHINE_COLUMNS
+     machine_csv(columns=tuple(c for c in __import__("analysis.ingest.registry_format", fromlist=["x"]).MACHINE_COLUMNS
                                if c != "status")).encode(), ["registry.csv", "row 0", "field 'status'", "missing"]),
     ("undecodable byte", "registry.csv", _bad_byte(), ["registry.csv", "row 2", "field 'name'", "line 5", "0xff"]),
     ("duplicated record id", "registry.csv",
@@ -84,7 +84,7 @@ def test_changed_raw_byte_is_named(built):
 
 
 def test_bad_rows_are_quarantined_with_reasons_and_counted(project):
-    from analysis.ingest import run_ingest as ingest
+    from analysis.ingest.build import run_ingest as ingest
     import polars as pl
 
     people = PEOPLE + [
@@ -120,7 +120,7 @@ def test_bad_rows_are_quarantined_with_reasons_and_counted(project):
 def test_public_tier_has_no_personal_columns(built):
     import polars as pl
 
-    from analysis.schema import RESTRICTED_PERSON_COLUMNS
+    from analysis.core.schema import RESTRICTED_PERSON_COLUMNS
 
     public = built / "data" / "processed" / "ingest" / "public"
     for path in public.glob("*.parquet"):

@@ -8,11 +8,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.calibration import (CALIBRATION_SCHEMA, RAMP_START_VALUE, TOLERANCE, calibration_table,
+from analysis.synthetic.calibration import (CALIBRATION_SCHEMA, RAMP_START_VALUE, TOLERANCE, calibration_table,
                                   dated_by_release_records, implied_active, month_ends, persons_from_population,
                                   target_value, viasna_anchors)
-from analysis.figures import read_ledger
-from analysis.releases import read_release_events, read_release_records
+from analysis.ingest.figures import read_ledger
+from analysis.ingest.releases import read_release_events, read_release_records
 from analysis.synthetic import DEFAULT_SEED, build_population
 from analysis.synthetic import config as C
 
@@ -151,7 +151,7 @@ def test_persons_contract(persons, population):
 
 
 def test_calibration_of_the_committed_snapshot_through_the_canonical_reader(ledger):
-    registry = pytest.importorskip("analysis.registry")
+    registry = pytest.importorskip("analysis.ingest.registry")
     path = RAW / "registry" / "2026-02-28" / "SYNTHETIC_registry_2026-02-28.csv"
     canonical = registry.read_registry(path)
     # About half of the `former` records give no release date, as in real copies: the person-level release

@@ -3,7 +3,7 @@ machine's time zone; SYNTHETIC marked; one font, never a system font; a reconcil
 inputs aggregated before charting.
 
 The period tables here are made by `make_tables` (realistic fixture frames that follow the schemas in
-`analysis.schema` exactly); the ledger and release waves are the real ones from data/raw."""
+`analysis.core.schema` exactly); the ledger and release waves are the real ones from data/raw."""
 
 from __future__ import annotations
 
@@ -19,9 +19,12 @@ import pytest
 import vl_convert as vlc
 from altair.utils.data import MaxRowsError
 
-from analysis import charts, schema
-from analysis.figures import read_ledger
-from analysis.releases import read_release_events
+from analysis.charts import figures as charts
+
+from analysis.core import schema
+from analysis.core.paths import PACKAGE_DIR
+from analysis.ingest.figures import read_ledger
+from analysis.ingest.releases import read_release_events
 
 PERIOD, PERIOD_START, PERIOD_END = "2025-Q4", dt.date(2025, 10, 1), dt.date(2025, 12, 31)
 
@@ -324,7 +327,7 @@ _FONT_PROBE = """
 import sys
 from pathlib import Path
 import vl_convert as vlc
-from analysis import charts
+from analysis.charts import figures as charts
 isolated, family, specs = sys.argv[1] == "isolated", sys.argv[2], sys.argv[3:]
 if isolated:
     charts.isolate_fonts()
@@ -361,12 +364,12 @@ def test_charts_see_no_system_font_and_every_character_has_a_glyph(saved):
 
 
 def test_report_embeds_the_charts_font_in_both_weights():
-    from analysis import report
+    from analysis.report import page as report
 
     urls = report._embedded_fonts()
     assert set(urls) == {"normal", "bold"}
     assert all(url.startswith("data:font/ttf;base64,") and len(url) > 400_000 for url in urls.values())
-    folder = Path(report.__file__).parent / "assets" / "fonts"
+    folder = PACKAGE_DIR / "assets" / "fonts"
     assert "SIL-OFL-1.1" in (folder / "LICENSE-Liberation.txt").read_text(encoding="utf-8")
 
 

@@ -3,7 +3,7 @@
 A run SIGKILLed at any stage leaves the published outputs byte for byte as they were, and readable;
 the next run completes and publishes what an uninterrupted run publishes. A full disk or an
 unwritable folder ends the run with exit code 4 and a message naming the problem and the folder,
-and publishes nothing. The kills and errors are placed with `analysis.faults` checkpoints: a test
+and publishes nothing. The kills and errors are placed with `analysis.core.faults` checkpoints: a test
 cannot time a real SIGKILL into a stage, and as root it cannot make a folder unwritable with chmod.
 """
 
@@ -24,9 +24,9 @@ import psutil
 import pytest
 
 import analysis
-from analysis import faults
-from analysis.errors import InputError
-from analysis.staging import BUILDS_DIR, exclusive, publish, sweep, unwritable
+from analysis.core import faults
+from analysis.core.errors import InputError
+from analysis.core.staging import BUILDS_DIR, exclusive, publish, sweep, unwritable
 from conftest import tree_digest
 
 PERIOD = "2026-02"
@@ -278,7 +278,7 @@ def test_a_checkpoint_does_nothing_unless_its_stage_is_asked_for(monkeypatch, tm
 
 
 def test_a_write_error_from_a_notebook_kernel_is_recognised_and_others_are_not():
-    from analysis.kernel import NotebookFailed
+    from analysis.cycle.kernel import NotebookFailed
 
     def from_kernel(ename, evalue):
         os_error = NotebookFailed("02_tables.ipynb", ename, evalue).os_error()

@@ -8,9 +8,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from analysis import schema
-from analysis.custody import copy_history, custody_intervals, held_counts
-from analysis.releases import RECORDS_SCHEMA
+from analysis.core import schema
+from analysis.tables.custody import copy_history, custody_intervals, held_counts
+from analysis.ingest.releases import RECORDS_SCHEMA
 
 D = dt.date
 COPY = D(2023, 2, 15)
@@ -148,10 +148,10 @@ def test_the_stock_flow_identity_holds_with_the_real_pattern_that_broke_it():
     """Regression (real copy, mid-February 2023): one `former` record had a release date and no detention
     date. It was counted as an exit and never as an entry, so held at the end was one more than held at
     the start plus entries minus exits. Pinned on the monthly table and the period's stock and flows."""
-    from analysis.figures import LEDGER_SCHEMA
-    from analysis.periods import Period
-    from analysis.releases import EVENTS_SCHEMA
-    from analysis.tables import PeriodInputs, SnapshotRef, build_period_tables
+    from analysis.ingest.figures import LEDGER_SCHEMA
+    from analysis.core.periods import Period
+    from analysis.ingest.releases import EVENTS_SCHEMA
+    from analysis.tables.period import PeriodInputs, SnapshotRef, build_period_tables
 
     people = [person(1, "former", None, D(2022, 6, 1)),                     # the pattern
               person(2, "active", D(2021, 1, 10)), person(3, "active"),       # one without a detention date

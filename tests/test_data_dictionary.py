@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import schema
+from analysis.core import schema
 
 DICTIONARY = Path(__file__).resolve().parents[1] / "docs" / "data_dictionary.md"
 
@@ -31,8 +31,8 @@ def documented_tables() -> dict[str, list[str]]:
 
 
 def code_tables() -> dict[str, list[str]]:
-    from analysis.figures import LEDGER_SCHEMA
-    from analysis.releases import EVENTS_SCHEMA, RECORDS_SCHEMA
+    from analysis.ingest.figures import LEDGER_SCHEMA
+    from analysis.ingest.releases import EVENTS_SCHEMA, RECORDS_SCHEMA
 
     tables = {"persons": schema.PERSONS, "charges": schema.CHARGES, "quarantine": schema.QUARANTINE,
               "field_issues": schema.FIELD_ISSUES, "ingest_log": schema.INGEST_LOG, "figures": LEDGER_SCHEMA,

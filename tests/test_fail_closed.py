@@ -108,9 +108,9 @@ def test_a_file_outside_the_snapshot_folder_is_never_read(project, tmp_path):
     ("small_count_threshold: 3\n  : [", "not valid YAML"),
 ])
 def test_a_malformed_policy_is_refused(tmp_path, text, phrase):
-    from analysis.errors import InputError
-    from analysis.paths import project_paths
-    from analysis.privacy import load_policy
+    from analysis.core.errors import InputError
+    from analysis.core.paths import project_paths
+    from analysis.publish.privacy import load_policy
 
     policy = tmp_path / "data" / "privacy" / "policy.yaml"
     policy.parent.mkdir(parents=True)
@@ -123,9 +123,9 @@ def test_a_malformed_policy_is_refused(tmp_path, text, phrase):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1251"])
 def test_the_withheld_list_is_read_in_every_encoding_and_an_unknown_id_stops_the_run(ingested, encoding):
-    from analysis.errors import InputError
-    from analysis.paths import project_paths
-    from analysis.privacy import check_withheld_ids, load_policy
+    from analysis.core.errors import InputError
+    from analysis.core.paths import project_paths
+    from analysis.publish.privacy import check_withheld_ids, load_policy
 
     path = ingested / "data" / "privacy" / "withheld_records.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -284,12 +284,12 @@ def test_raw_add_refuses_two_files_of_one_name_a_pipe_and_a_name_in_a_file_name(
 
 
 def test_an_unexpected_error_is_a_short_message_asking_for_a_bug_report(project, monkeypatch):
-    import analysis.ingest
+    import analysis.ingest.build
 
     def broken(*_args, **_kwargs):
         raise ZeroDivisionError("an internal mistake")
 
-    monkeypatch.setattr(analysis.ingest, "run_ingest", broken)
+    monkeypatch.setattr(analysis.ingest.build, "run_ingest", broken)
     result = cli("ingest", root=project)
     assert result.exit_code == 70 and "internal error: ZeroDivisionError" in result.output
     assert "Traceback" not in result.output and "report it" in result.output

@@ -11,8 +11,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.errors import ChecksumMismatch, InputError
-from analysis.figures import LEDGER_COLUMNS, LEDGER_SCHEMA, figure_id, load_bound_rules, read_ledger, read_ledger_file
+from analysis.core.errors import ChecksumMismatch, InputError
+from analysis.ingest.figures import LEDGER_COLUMNS, LEDGER_SCHEMA, figure_id, load_bound_rules, read_ledger, read_ledger_file
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"

@@ -19,7 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.errors import InputError
+from analysis.core.errors import InputError
 
 FUZZ = settings(max_examples=40, deadline=2000, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -91,7 +91,7 @@ def _metadata_folder(content) -> Path:
 @FUZZ
 @given(st.one_of(_yaml_documents(), BYTES))
 def test_snapshot_metadata(content):
-    from analysis.provenance import read_metadata
+    from analysis.ingest.provenance import read_metadata
 
     _only_input_errors(read_metadata, _metadata_folder(content))
 
@@ -99,8 +99,8 @@ def test_snapshot_metadata(content):
 @FUZZ
 @given(st.one_of(_yaml_documents(), BYTES))
 def test_privacy_policy(content):
-    from analysis.paths import project_paths
-    from analysis.privacy import POLICY_FILE, load_policy
+    from analysis.core.paths import project_paths
+    from analysis.publish.privacy import POLICY_FILE, load_policy
 
     root = Path(tempfile.mkdtemp(prefix="fuzz-"))
     (root / POLICY_FILE).parent.mkdir(parents=True)
@@ -111,8 +111,8 @@ def test_privacy_policy(content):
 @FUZZ
 @given(st.one_of(_csv_documents(("record_id", "reason")), BYTES))
 def test_withheld_list(content):
-    from analysis.paths import project_paths
-    from analysis.privacy import WITHHELD_FILE, load_policy
+    from analysis.core.paths import project_paths
+    from analysis.publish.privacy import WITHHELD_FILE, load_policy
 
     root = Path(tempfile.mkdtemp(prefix="fuzz-"))
     (root / WITHHELD_FILE).parent.mkdir(parents=True)
@@ -125,7 +125,7 @@ def test_withheld_list(content):
 @given(st.one_of(_csv_documents(("snapshot_date", "record", "field", "expected_value", "corrected_value", "reason",
                                  "decided_by", "decided_on")), BYTES))
 def test_corrections(content):
-    from analysis.corrections import read_corrections
+    from analysis.ingest.corrections import read_corrections
 
     _only_input_errors(read_corrections, _file(content, "registry.csv"))
 
@@ -134,7 +134,7 @@ def test_corrections(content):
 @given(st.one_of(_csv_documents(("as_of_date", "metric", "value", "qualifier", "unit", "source_org", "source_title",
                                  "url", "quote")), BYTES))
 def test_figures_ledger(content):
-    from analysis.figures import read_ledger_file
+    from analysis.ingest.figures import read_ledger_file
 
     _only_input_errors(read_ledger_file, _file(content, "published_figures.csv"))
 
@@ -143,7 +143,7 @@ def test_figures_ledger(content):
 @given(st.one_of(_csv_documents(("record_id", "release_date", "mechanism", "destination", "documents_withheld",
                                  "identity_publishable", "event_id")), BYTES))
 def test_release_records(content):
-    from analysis.releases import read_release_records_file
+    from analysis.ingest.releases import read_release_records_file
 
     _only_input_errors(read_release_records_file, _file(content, "release_records.csv"))
 
@@ -154,7 +154,7 @@ def test_release_records(content):
                                  "without_documents", "without_documents_qualifier", "foreign_nationals", "mediator",
                                  "counts_toward_list", "source_figure_ids", "notes")), BYTES))
 def test_release_events(content):
-    from analysis.releases import read_release_events_file
+    from analysis.ingest.releases import read_release_events_file
 
     _only_input_errors(read_release_events_file, _file(content, "release_events.csv"))
 
@@ -166,7 +166,7 @@ MANIFEST_KEYS = st.sampled_from(["period", "inputs", "outputs", "code", "path", 
 @given(st.one_of(st.dictionaries(MANIFEST_KEYS, VALUES, max_size=6).map(json.dumps), VALUES.map(json.dumps),
                  TEXT, BYTES))
 def test_manifest(content):
-    from analysis.manifest import read_manifest
+    from analysis.publish.manifest import read_manifest
 
     _only_input_errors(read_manifest, _file(content, "MANIFEST.json"))
 
@@ -176,6 +176,6 @@ def test_manifest(content):
                                  "decision", "penalty", "release_date", "verdict_date", "died")),
                  VALUES.map(lambda v: json.dumps(v, ensure_ascii=False)), BYTES))
 def test_registry_copy(content):
-    from analysis.registry import read_registry_file
+    from analysis.ingest.registry import read_registry_file
 
     _only_input_errors(read_registry_file, _file(content, "registry_2026-02-28.csv"))

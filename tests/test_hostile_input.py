@@ -27,10 +27,10 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis import rawtext
-from analysis import registry_format as fmt
+from analysis.ingest import rawtext
+from analysis.ingest import registry_format as fmt
 from analysis.cli import main
-from analysis.provenance import SnapshotMetadata, describe_file, write_metadata
+from analysis.ingest.provenance import SnapshotMetadata, describe_file, write_metadata
 from conftest import PEOPLE, REPO, add_snapshot, machine_csv, tree_digest
 from test_figures import figure, ledger_text
 from test_registry_shapes import flattened_json, public_table
@@ -304,7 +304,7 @@ def test_unclosed_quote_in_the_figures_ledger_is_refused(built):
 
 
 def test_ledger_saved_with_a_byte_order_mark_is_read(tmp_path):
-    from analysis.figures import read_ledger_file
+    from analysis.ingest.figures import read_ledger_file
 
     path = tmp_path / "published_figures.csv"
     path.write_bytes(b"\xef\xbb\xbf" + ledger_text([figure(), figure(value="1452")]).encode())
@@ -502,7 +502,7 @@ def test_hostile_names_are_kept_as_inert_text(built):
 # ------------------------------------------------------------------ dates, ids and printing (registry.py, cli.py)
 
 def _read_persons(tmp_path: Path, people) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    from analysis.registry import read_registry_file
+    from analysis.ingest.registry import read_registry_file
 
     path = tmp_path / "registry_2026-03-31.csv"
     path.write_bytes(_csv(people))
@@ -523,7 +523,7 @@ def test_secondary_dates_after_the_snapshot_are_field_issues(tmp_path):
 
 
 def test_ids_equal_as_numbers_are_one_record(tmp_path):
-    from analysis.errors import InputError
+    from analysis.core.errors import InputError
 
     with pytest.raises(InputError, match="record id"):
         _read_persons(tmp_path, PEOPLE + [dict(PEOPLE[0], id="0101", status="former")])
@@ -543,7 +543,7 @@ FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r
 
 
 def test_write_csv_neutralises_formulas_and_leaves_numbers(tmp_path):
-    from analysis.export import write_csv
+    from analysis.publish.export import write_csv
 
     frame = pl.DataFrame({"text": [*FORMULAS, "Марыя", "a=b", None], "count": [-5, 1, 2, 3, 4, 5, 6, 7, 8]})
     path = write_csv(frame, tmp_path / "out.csv")
@@ -556,7 +556,7 @@ def test_write_csv_neutralises_formulas_and_leaves_numbers(tmp_path):
 
 
 def test_write_csv_neutralises_lists_and_column_names(tmp_path):
-    from analysis.export import write_csv
+    from analysis.publish.export import write_csv
 
     frame = pl.DataFrame({"=cmd": ["x"], "ids": [["=a", "b"]]})
     text = write_csv(frame, tmp_path / "out.csv").read_text(encoding="utf-8-sig")
@@ -564,7 +564,7 @@ def test_write_csv_neutralises_lists_and_column_names(tmp_path):
 
 
 def _publish_fake_period(root: Path, label: str, tables: dict[str, pl.DataFrame]) -> None:
-    from analysis.storage import write_parquet
+    from analysis.core.storage import write_parquet
 
     folder = root / "reports" / label
     (folder / "tables").mkdir(parents=True)
@@ -574,13 +574,13 @@ def _publish_fake_period(root: Path, label: str, tables: dict[str, pl.DataFrame]
 
 
 def _reconciliation_row(**values) -> pl.DataFrame:
-    from analysis.schema import RECONCILIATION
+    from analysis.core.schema import RECONCILIATION
 
     return pl.DataFrame([{name: values.get(name) for name in RECONCILIATION}], schema=RECONCILIATION)
 
 
 def test_export_writes_the_published_tables_with_formulas_neutralised(tmp_path):
-    from analysis.schema import STOCK
+    from analysis.core.schema import STOCK
 
     root = tmp_path / "project"
     _publish_fake_period(root, "2026-02", {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.ingest import run_ingest
+from analysis.ingest.build import run_ingest
 from conftest import tree_digest
 
 
@@ -33,7 +33,7 @@ def test_a_crash_mid_build_leaves_the_previous_build(project, monkeypatch):
     def explode(*_args, **_kwargs):
         raise RuntimeError("simulated crash while writing figures")
 
-    monkeypatch.setattr("analysis.ingest.ingest_releases_and_figures", explode)
+    monkeypatch.setattr("analysis.ingest.build.ingest_releases_and_figures", explode)
     with pytest.raises(RuntimeError):
         run_ingest(project, force=True)
     assert tree_digest(project / "data" / "processed" / "ingest") == before
@@ -42,9 +42,9 @@ def test_a_crash_mid_build_leaves_the_previous_build(project, monkeypatch):
 
 
 def test_a_second_concurrent_ingest_is_refused(project):
-    from analysis.errors import InputError
-    from analysis.paths import project_paths
-    from analysis.staging import exclusive
+    from analysis.core.errors import InputError
+    from analysis.core.paths import project_paths
+    from analysis.core.staging import exclusive
 
     with exclusive(project_paths(project).processed, "ingest"):
         with pytest.raises(InputError, match="another 'ingest' run holds the lock"):

@@ -6,7 +6,7 @@ import json
 
 import nbformat
 
-from analysis.kernel import SharedKernel
+from analysis.cycle.kernel import SharedKernel
 
 
 def _notebook(path, *sources):
@@ -44,7 +44,7 @@ def test_each_notebook_starts_from_an_empty_namespace_and_count_one(tmp_path):
 def test_a_failing_cell_names_the_notebook_and_the_error(tmp_path):
     import pytest
 
-    from analysis.kernel import NotebookFailed
+    from analysis.cycle.kernel import NotebookFailed
 
     broken = _notebook(tmp_path / "broken.ipynb", "x = 0", "raise KeyError('missing column')")
     with SharedKernel(tmp_path) as kernel, pytest.raises(NotebookFailed) as failure:

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from analysis.errors import InputError
-from analysis.periods import Period, months_between
+from analysis.core.errors import InputError
+from analysis.core.periods import Period, months_between
 
 
 @pytest.mark.parametrize("text, start, end, kind, months", [

@@ -14,11 +14,11 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis import privacy
+from analysis.publish import privacy
 from analysis.cli import main
-from analysis.errors import InputError, PrivacyViolation
-from analysis.paths import project_paths
-from analysis.periods import Period
+from analysis.core.errors import InputError, PrivacyViolation
+from analysis.core.paths import project_paths
+from analysis.core.periods import Period
 from conftest import rewrite_snapshot_file, tree_digest
 
 PERIOD = "2026-02"
@@ -183,7 +183,7 @@ def _restricted(root):
 
 
 def _reference(paths):
-    from analysis.tables import load_inputs
+    from analysis.tables.period import load_inputs
 
     inputs = load_inputs(paths, Period.parse(PERIOD))
     return inputs.persons, inputs.release_records
@@ -353,7 +353,7 @@ def test_a_hostile_name_is_shown_as_text_in_the_report(small_project):
 
 
 def test_a_blocked_runs_validation_is_kept_for_inspection_only_if_it_is_clean(published_sample, tmp_path):
-    from analysis.run import _keep_failed_validation
+    from analysis.cycle.run import _keep_failed_validation
 
     paths = project_paths(published_sample)
     person, _ = _withheld_person(published_sample)
@@ -371,7 +371,7 @@ def test_the_sample_report_names_exactly_the_consenting_unconflicted_people(publ
     """Worked out here without the package's naming code: consent, in the period, not withheld, the copy
     agrees they were released (not active, not dead in custody, its release date if any the record's), and
     no one else in any copy bears the name."""
-    from analysis.tables import load_inputs
+    from analysis.tables.period import load_inputs
 
     paths = project_paths(published_sample)
     inputs = load_inputs(paths, Period.parse(PERIOD))

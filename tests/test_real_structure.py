@@ -67,10 +67,10 @@ def test_a_fresh_project_holds_no_synthetic_data(real_project):
 
 
 def test_the_copy_publishes_and_its_own_count_is_its_active_records(real_project):
-    from analysis.custody import held_counts
-    from analysis.paths import project_paths
-    from analysis.periods import Period
-    from analysis.tables import load_inputs
+    from analysis.tables.custody import held_counts
+    from analysis.core.paths import project_paths
+    from analysis.core.periods import Period
+    from analysis.tables.period import load_inputs
 
     folder = real_project / "reports" / "2023-01"
     summary = json.loads((folder / "validation" / "summary.json").read_text())

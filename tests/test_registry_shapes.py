@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from analysis import read_registry, read_registry_file
-from analysis import registry_format as fmt
+from analysis.ingest import registry_format as fmt
 from conftest import PEOPLE, machine_csv
 
 # The public table carries fewer fields than the machine export; compare what both carry.
@@ -145,8 +145,8 @@ def test_one_synthetic_snapshot_in_all_three_shapes_reads_the_same(tmp_path):
     (Windows-1251, semicolons, Cyrillic names, DD.MM.YYYY): the canonical tables agree person by person."""
     import datetime as dt
 
-    from analysis.figures import read_ledger
-    from analysis.releases import read_release_events
+    from analysis.ingest.figures import read_ledger
+    from analysis.ingest.releases import read_release_events
     from analysis.synthetic import DEFAULT_SEED, build_population
     from analysis.synthetic.writers import write_flattened_json, write_machine_csv, write_public_ru
     from conftest import REPO
@@ -188,7 +188,7 @@ def test_one_synthetic_snapshot_in_all_three_shapes_reads_the_same(tmp_path):
 
 def test_remembered_parses_fail_the_same_way_every_time():
     """The reader remembers each distinct cell's parse; a remembered failure is raised again, unchanged."""
-    from analysis.registry import _Memo
+    from analysis.ingest.registry import _Memo
 
     calls = []
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.errors import InputError
-from analysis.figures import read_ledger
-from analysis.releases import (EVENT_COLUMNS, EVENTS_SCHEMA, MECHANISMS, RECORDS_SCHEMA, read_release_events,
+from analysis.core.errors import InputError
+from analysis.ingest.figures import read_ledger
+from analysis.ingest.releases import (EVENT_COLUMNS, EVENTS_SCHEMA, MECHANISMS, RECORDS_SCHEMA, read_release_events,
                                read_release_events_file, read_release_records, read_release_records_file)
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis.calibration import (NOT_MEASURABLE_IN_HALF, REAL_HALF, STRUCTURE_TOLERANCES, decision_class,
+from analysis.synthetic.calibration import (NOT_MEASURABLE_IN_HALF, REAL_HALF, STRUCTURE_TOLERANCES, decision_class,
                                   structure_comparison, structure_of_copy, structure_rates)
 from analysis.synthetic import config as C
 

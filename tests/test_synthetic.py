@@ -14,9 +14,9 @@ import polars as pl
 import pytest
 import yaml
 
-from analysis import registry_format as fmt
-from analysis.figures import read_ledger
-from analysis.releases import read_release_events
+from analysis.ingest import registry_format as fmt
+from analysis.ingest.figures import read_ledger
+from analysis.ingest.releases import read_release_events
 from analysis.synthetic import DEFAULT_SEED, build_population, generate_sample
 from analysis.synthetic import config as C
 from analysis.synthetic.names import REAL_NAMES_IN_SOURCES, NameBook, is_banned
@@ -89,7 +89,7 @@ def test_refuses_to_overwrite_real_data(tmp_path):
     folder.mkdir(parents=True)
     (folder / "metadata.yaml").write_text("synthetic: false\n", encoding="utf-8")
     (folder / "real_copy.csv").write_text("id\n", encoding="utf-8")
-    from analysis.errors import InputError
+    from analysis.core.errors import InputError
 
     with pytest.raises(InputError):
         generate_sample(tmp_path / "raw", inputs_root=RAW)

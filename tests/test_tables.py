@@ -7,10 +7,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from analysis import schema
-from analysis.paths import project_paths
-from analysis.periods import Period
-from analysis.tables import build_period_tables, load_inputs
+from analysis.core import schema
+from analysis.core.paths import project_paths
+from analysis.core.periods import Period
+from analysis.tables.period import build_period_tables, load_inputs
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def test_public_tables_carry_no_personal_columns(february):
 
 
 def test_no_snapshot_covers_a_future_period(sample_project):
-    from analysis.errors import InputError
+    from analysis.core.errors import InputError
 
     with pytest.raises(InputError, match="no registry snapshot covers 2026-03"):
         load_inputs(project_paths(sample_project), Period.parse("2026-03"))

@@ -11,11 +11,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import schema
-from analysis.errors import InputError, ValidationFailed
-from analysis.parsing import FACILITY_TYPES, GENDERS, PENALTY_REGIMES, SENTENCE_KINDS, STATUSES
-from analysis.releases import DESTINATIONS, MECHANISMS
-from analysis.validation import (SUITES_DIR, ValidationContext, load_suites, raise_if_critical,
+from analysis.core import schema
+from analysis.core.errors import InputError, ValidationFailed
+from analysis.ingest.parsing import FACILITY_TYPES, GENDERS, PENALTY_REGIMES, SENTENCE_KINDS, STATUSES
+from analysis.ingest.releases import DESTINATIONS, MECHANISMS
+from analysis.quality.gate import (SUITES_DIR, ValidationContext, load_suites, raise_if_critical,
                                  render_validation_page, validate_period)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -589,9 +589,9 @@ def test_real_snapshot_passes_every_person_rule(sample_project):
 
 
 def test_real_period_tables_pass_the_gate(sample_project):
-    from analysis import tables
-    from analysis.paths import project_paths
-    from analysis.periods import Period
+    from analysis.tables import period as tables
+    from analysis.core.paths import project_paths
+    from analysis.core.periods import Period
 
     inputs = tables.load_inputs(project_paths(sample_project), Period.parse(PERIOD))
     previous = pl.read_parquet(_ingested(sample_project, inputs.previous_snapshot.date.isoformat()))

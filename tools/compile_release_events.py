@@ -5,8 +5,8 @@ re-running it is only a check that the recorded compilation still yields the sam
 """
 import csv, datetime as dt
 from pathlib import Path
-from analysis.figures import read_ledger
-from analysis.provenance import SnapshotMetadata, describe_file, write_metadata
+from analysis.ingest.figures import read_ledger
+from analysis.ingest.provenance import SnapshotMetadata, describe_file, write_metadata
 
 ledger = read_ledger(Path("data/raw"))
 ids = dict(zip(ledger["row_number"].to_list(), ledger["figure_id"].to_list()))

@@ -8,9 +8,9 @@ For researchers in a notebook:
     analysis.read_registry("data/raw/registry/2026-02-28/SYNTHETIC_registry_2026-02-28.csv")  # restricted
 """
 
-from .access import load, load_chart, published_periods
-from .errors import InputError, ValidationFailed
-from .registry import read_registry, read_registry_file
+from analysis.publish.access import load, load_chart, published_periods
+from analysis.core.errors import InputError, ValidationFailed
+from analysis.ingest.registry import read_registry, read_registry_file
 
 __all__ = ["InputError", "ValidationFailed", "load", "load_chart", "published_periods", "read_registry",
            "read_registry_file"]

@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .errors import InputError, PrivacyViolation, ValidationFailed
-from .paths import project_paths
+from analysis.core.errors import InputError, PrivacyViolation, ValidationFailed
+from analysis.core.paths import project_paths
 
 # Wide enough for the tables when output goes to a file or a scheduler's log, not a terminal.
 _WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", 160))
@@ -47,7 +47,7 @@ class _Guarded(click.Group):
         except (ValidationFailed, PrivacyViolation) as exc:
             _fail(exc, 3)
         except OSError as exc:   # a full disk or an unwritable folder, here or in a notebook kernel
-            from .staging import unwritable
+            from analysis.core.staging import unwritable
 
             if (cannot_write := unwritable(exc)) is None:
                 _bug(exc)
@@ -92,7 +92,7 @@ def ingest(root: Path | None, force: bool) -> None:
     Checksums are verified first; person-level tables go to the restricted area; rows read =
     rows written + rows quarantined. The previous output is replaced only when all succeeded.
     """
-    from .ingest import run_ingest
+    from analysis.ingest.build import run_ingest
 
     with console.status("ingesting") as status:
         summary = run_ingest(root, progress=lambda message: status.update(f"ingesting {message}"), force=force)
@@ -120,7 +120,7 @@ def run(root: Path | None, period: str | None, force: bool) -> None:
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .run import run_period
+    from analysis.cycle.run import run_period
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=False) as bar:
@@ -146,8 +146,8 @@ def backfill(root: Path | None, first: str, last: str | None, jobs: int, force: 
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .backfill import periods_between, run_backfill
-    from .run import default_period
+    from analysis.cycle.backfill import periods_between, run_backfill
+    from analysis.cycle.run import default_period
 
     last = last or default_period(root)
     total = len(periods_between(first, last))
@@ -177,7 +177,7 @@ def reproduce(root: Path | None, target: str, keep_scratch: bool) -> None:
     manifest first (a changed raw file is named and nothing is rebuilt). Prints match or the first
     difference for every table, chart, validation summary and report; exits 1 on any mismatch.
     """
-    from .reproduce import reproduce as rebuild
+    from analysis.cycle.reproduce import reproduce as rebuild
 
     with console.status(f"rebuilding {target} in a scratch directory"):
         result = rebuild(target, root, keep_scratch=keep_scratch)
@@ -200,7 +200,7 @@ def init_command(directory: Path) -> None:
     Copies the notebooks, quality suites, privacy policy and the real published figures and
     release waves; decision files start empty. Then add a copy of the list with `analysis raw add`.
     """
-    from .init import init_project
+    from analysis.cycle.init import init_project
 
     init_project(directory)
     out.print(escape(f"created the project {directory}; next: add a copy of the list with\n"
@@ -217,9 +217,9 @@ def read_command(path: Path, output: Path | None) -> None:
     """Read one registry copy (any shape, encoding, delimiter) and report what was found."""
     import polars as pl
 
-    from .registry import WITHHELD_NAME, read_registry_file
-    from .storage import write_parquet
-    from . import schema
+    from analysis.ingest.registry import WITHHELD_NAME, read_registry_file
+    from analysis.core.storage import write_parquet
+    from analysis.core import schema
 
     read = read_registry_file(path)
     table = read.table
@@ -250,7 +250,7 @@ def sample() -> None:
 @click.option("--seed", type=int, default=None, help="Generator seed (default: the committed sample's seed).")
 def sample_generate(root: Path | None, seed: int | None) -> None:
     """Regenerate the SYNTHETIC registry snapshots and release records in data/raw (deterministic)."""
-    from .synthetic import DEFAULT_SEED, generate_sample
+    from analysis.synthetic import DEFAULT_SEED, generate_sample
 
     paths = project_paths(root)
     folders = generate_sample(paths.raw, seed=DEFAULT_SEED if seed is None else seed)
@@ -271,12 +271,12 @@ def sample_calibration(root: Path | None, snapshot: str | None, published_only: 
     anonymised real half of a copy of 2023-02 in data/raw/real_structure, the difference and the
     tolerance; rows that cannot be measured in the half say so. Exits 3 if either is out of tolerance.
     """
-    from .calibration import (REAL_HALF, calibration_table, dated_by_release_records, structure_comparison,
+    from analysis.synthetic.calibration import (REAL_HALF, calibration_table, dated_by_release_records, structure_comparison,
                               structure_of_copy)
-    from .figures import read_ledger
-    from .provenance import list_snapshots
-    from .registry import read_registry
-    from .releases import read_release_records
+    from analysis.ingest.figures import read_ledger
+    from analysis.ingest.provenance import list_snapshots
+    from analysis.ingest.registry import read_registry
+    from analysis.ingest.releases import read_release_records
 
     paths = project_paths(root)
     snapshots = list_snapshots(paths.raw, "registry")
@@ -355,11 +355,11 @@ def raw() -> None:
 @click.option("--notes", default="")
 def raw_add(root, source, snapshot_date, files, producer, title, url, licence, retrieved, notes) -> None:
     """Copy FILES exactly as received into data/raw/SOURCE/SNAPSHOT_DATE/ with metadata.yaml."""
-    from .provenance import SnapshotMetadata, describe_file, write_metadata
+    from analysis.ingest.provenance import SnapshotMetadata, describe_file, write_metadata
 
-    from .privacy import check_file_names
-    from .provenance import check_metadata_file
-    from .safeio import check_regular
+    from analysis.publish.privacy import check_file_names
+    from analysis.ingest.provenance import check_metadata_file
+    from analysis.core.safeio import check_regular
 
     paths = project_paths(root)
     folder = paths.raw / source / snapshot_date.date().isoformat()
@@ -402,7 +402,7 @@ def raw_add(root, source, snapshot_date, files, producer, title, url, licence, r
 @ROOT_OPTION
 def raw_verify(root: Path | None) -> None:
     """Check every raw file against the sha256 in its snapshot's metadata.yaml."""
-    from .provenance import SOURCES, list_snapshots, verify_checksums
+    from analysis.ingest.provenance import SOURCES, list_snapshots, verify_checksums
 
     paths = project_paths(root)
     count = 0
@@ -427,7 +427,7 @@ def export(root: Path | None, period: str, tables: tuple[str, ...], target: Path
     so Excel shows Cyrillic; a text cell starting with = + - @ (or a tab/CR) gets a leading ' so it
     cannot run as a formula. Exits 2 if the period is not published.
     """
-    from .export import export_period
+    from analysis.publish.export import export_period
 
     for path in export_period(period, target, root=root, tables=tables or None):
         out.print(f"wrote {escape(str(path))}", highlight=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.parsing import Charge, parse_charge, parse_charges, split_charges
+from analysis.ingest.parsing import Charge, parse_charge, parse_charges, split_charges
 
 CC, AC = "criminal_code", "administrative_code"
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.parsing import DateRange, parse_date
+from analysis.ingest.parsing import DateRange, parse_date
 
 D = dt.date
 

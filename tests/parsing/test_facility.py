@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.parsing import FACILITY_TYPES, Facility, parse_facility, split_prison_cell
+from analysis.ingest.parsing import FACILITY_TYPES, Facility, parse_facility, split_prison_cell
 
 TITLES = [
     # title, type, number, town

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.parsing import PersonName, name_key, parse_name, transliterate_be, transliterate_ru
+from analysis.ingest.parsing import PersonName, name_key, parse_name, transliterate_be, transliterate_ru
 
 
 @pytest.mark.parametrize(

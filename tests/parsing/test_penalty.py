@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.parsing import COLONY_SECURITY, PENALTY_REGIMES, Penalty, parse_penalty
+from analysis.ingest.parsing import COLONY_SECURITY, PENALTY_REGIMES, Penalty, parse_penalty
 
 CASES = [
     # English (REGISTRY_FORMAT.md wordings first)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.parsing import Sentence, parse_sentence
+from analysis.ingest.parsing import Sentence, parse_sentence
 
 TERMS = [
     ("6 years", 72),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.parsing import GENDERS, STATUSES, parse_gender, parse_status
-from analysis.registry_format import GENDERS as FORMAT_GENDERS
-from analysis.registry_format import STATUSES as FORMAT_STATUSES
+from analysis.ingest.parsing import GENDERS, STATUSES, parse_gender, parse_status
+from analysis.ingest.registry_format import GENDERS as FORMAT_GENDERS
+from analysis.ingest.registry_format import STATUSES as FORMAT_STATUSES
 
 
 @pytest.mark.parametrize(

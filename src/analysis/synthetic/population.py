@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from ..calibration import FIRST_MONTH, Anchor, month_ends, target_value, viasna_anchors
+from analysis.synthetic.calibration import FIRST_MONTH, Anchor, month_ends, target_value, viasna_anchors
 from . import config as C
 from .names import BE_LAT, RU_LAT, NameBook, PersonName
 

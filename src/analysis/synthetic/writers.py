@@ -17,12 +17,12 @@ from pathlib import Path
 
 import yaml
 
-from .. import registry_format as fmt
-from ..calibration import METRIC_CURRENT, RAMP_START_DATE, RAMP_START_VALUE
-from ..errors import InputError
-from ..figures import read_ledger
-from ..provenance import METADATA_FILE, SnapshotMetadata, describe_file, write_metadata
-from ..releases import read_release_events
+from analysis.ingest import registry_format as fmt
+from analysis.synthetic.calibration import METRIC_CURRENT, RAMP_START_DATE, RAMP_START_VALUE
+from analysis.core.errors import InputError
+from analysis.ingest.figures import read_ledger
+from analysis.ingest.provenance import METADATA_FILE, SnapshotMetadata, describe_file, write_metadata
+from analysis.ingest.releases import read_release_events
 from . import config as C
 from .names import BE_LAT
 from .population import LOOKALIKES, Person, Population, build_population
