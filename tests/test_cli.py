@@ -36,7 +36,8 @@ def test_console_script_is_installed():
 
 
 def test_raw_add_copies_bytes_and_records_checksums(tmp_path):
-    from analysis.ingest.provenance import read_metadata, sha256_file, verify_checksums
+    from analysis.core.digests import sha256_file
+    from analysis.ingest.provenance import read_metadata, verify_checksums
 
     source = tmp_path / "copy.csv"
     source.write_bytes("id,name,status\n1,A B,active\n".encode())

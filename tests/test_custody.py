@@ -10,7 +10,7 @@ import pytest
 
 from analysis.core import schema
 from analysis.tables.custody import copy_history, custody_intervals, held_counts
-from analysis.ingest.releases import RECORDS_SCHEMA
+from analysis.core.schema import RECORDS_SCHEMA
 
 D = dt.date
 COPY = D(2023, 2, 15)
@@ -150,8 +150,9 @@ def test_the_stock_flow_identity_holds_with_the_real_pattern_that_broke_it():
     the start plus entries minus exits. Pinned on the monthly table and the period's stock and flows."""
     from analysis.ingest.figures import LEDGER_SCHEMA
     from analysis.core.periods import Period
-    from analysis.ingest.releases import EVENTS_SCHEMA
-    from analysis.tables.period import PeriodInputs, SnapshotRef, build_period_tables
+    from analysis.core.schema import EVENTS_SCHEMA
+    from analysis.tables import PeriodInputs, build_period_tables
+    from analysis.tables.inputs import SnapshotRef
 
     people = [person(1, "former", None, D(2022, 6, 1)),                     # the pattern
               person(2, "active", D(2021, 1, 10)), person(3, "active"),       # one without a detention date

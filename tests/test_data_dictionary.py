@@ -32,7 +32,7 @@ def documented_tables() -> dict[str, list[str]]:
 
 def code_tables() -> dict[str, list[str]]:
     from analysis.ingest.figures import LEDGER_SCHEMA
-    from analysis.ingest.releases import EVENTS_SCHEMA, RECORDS_SCHEMA
+    from analysis.core.schema import EVENTS_SCHEMA, RECORDS_SCHEMA
 
     tables = {"persons": schema.PERSONS, "charges": schema.CHARGES, "quarantine": schema.QUARANTINE,
               "field_issues": schema.FIELD_ISSUES, "ingest_log": schema.INGEST_LOG, "figures": LEDGER_SCHEMA,

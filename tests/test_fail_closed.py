@@ -110,7 +110,7 @@ def test_a_file_outside_the_snapshot_folder_is_never_read(project, tmp_path):
 def test_a_malformed_policy_is_refused(tmp_path, text, phrase):
     from analysis.core.errors import InputError
     from analysis.core.paths import project_paths
-    from analysis.publish.privacy import load_policy
+    from analysis.tables.disclosure import load_policy
 
     policy = tmp_path / "data" / "privacy" / "policy.yaml"
     policy.parent.mkdir(parents=True)
@@ -125,7 +125,7 @@ def test_a_malformed_policy_is_refused(tmp_path, text, phrase):
 def test_the_withheld_list_is_read_in_every_encoding_and_an_unknown_id_stops_the_run(ingested, encoding):
     from analysis.core.errors import InputError
     from analysis.core.paths import project_paths
-    from analysis.publish.privacy import check_withheld_ids, load_policy
+    from analysis.tables.disclosure import check_withheld_ids, load_policy
 
     path = ingested / "data" / "privacy" / "withheld_records.csv"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -100,7 +100,7 @@ def test_snapshot_metadata(content):
 @given(st.one_of(_yaml_documents(), BYTES))
 def test_privacy_policy(content):
     from analysis.core.paths import project_paths
-    from analysis.publish.privacy import POLICY_FILE, load_policy
+    from analysis.tables.disclosure import POLICY_FILE, load_policy
 
     root = Path(tempfile.mkdtemp(prefix="fuzz-"))
     (root / POLICY_FILE).parent.mkdir(parents=True)
@@ -112,7 +112,7 @@ def test_privacy_policy(content):
 @given(st.one_of(_csv_documents(("record_id", "reason")), BYTES))
 def test_withheld_list(content):
     from analysis.core.paths import project_paths
-    from analysis.publish.privacy import WITHHELD_FILE, load_policy
+    from analysis.tables.disclosure import WITHHELD_FILE, load_policy
 
     root = Path(tempfile.mkdtemp(prefix="fuzz-"))
     (root / WITHHELD_FILE).parent.mkdir(parents=True)

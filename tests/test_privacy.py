@@ -14,11 +14,12 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis.publish import privacy
+from analysis.publish import leakscan
 from analysis.cli import main
 from analysis.core.errors import InputError, PrivacyViolation
 from analysis.core.paths import project_paths
 from analysis.core.periods import Period
+from analysis.tables import disclosure
 from conftest import rewrite_snapshot_file, tree_digest
 
 PERIOD = "2026-02"
@@ -37,7 +38,7 @@ def test_small_cells_are_blanked_with_the_next_smallest_when_alone():
     cells = _cells(("gender", "male", 900, 0.9), ("gender", "female", 98, 0.098), ("gender", "unknown", 2, 0.002),
                    ("age", "18-29", 500, 0.5), ("age", "30-59", 497, 0.497), ("age", "60+", 1, 0.001),
                    ("age", "under 18", 2, 0.002), ("facility", "colony", 0, 0.0))
-    out = privacy.suppress_small_counts(cells, "persons", "dimension", 3, hide=("share",))
+    out = disclosure.suppress_small_counts(cells, "persons", "dimension", 3, hide=("share",))
     hidden = {(r["dimension"], r["category"]) for r in out.filter(pl.col("suppressed")).iter_rows(named=True)}
     # gender: the lone small cell takes the next smallest (98) with it, or 2 = total - 900 - 98;
     # age: two small cells already hide each other; a zero cell singles no one out.
@@ -49,13 +50,13 @@ def test_small_cells_are_blanked_with_the_next_smallest_when_alone():
 
 def test_the_threshold_comes_from_the_policy_file(tmp_path):
     paths = project_paths(tmp_path)
-    assert privacy.load_policy(paths).small_count_threshold == 3
+    assert disclosure.load_policy(paths).small_count_threshold == 3
     (tmp_path / "data" / "privacy").mkdir(parents=True)
-    (tmp_path / privacy.POLICY_FILE).write_text("small_count_threshold: 5\n")
-    assert privacy.load_policy(paths).small_count_threshold == 5
-    (tmp_path / privacy.POLICY_FILE).write_text("small_count_threshold: zero\n")
+    (tmp_path / disclosure.POLICY_FILE).write_text("small_count_threshold: 5\n")
+    assert disclosure.load_policy(paths).small_count_threshold == 5
+    (tmp_path / disclosure.POLICY_FILE).write_text("small_count_threshold: zero\n")
     with pytest.raises(InputError, match="field .small_count_threshold.*valid integer"):
-        privacy.load_policy(paths)
+        disclosure.load_policy(paths)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -65,9 +66,9 @@ def test_the_threshold_comes_from_the_policy_file(tmp_path):
 ])
 def test_a_bad_withheld_list_is_refused_naming_row_and_field(tmp_path, text, message):
     (tmp_path / "data" / "privacy").mkdir(parents=True)
-    (tmp_path / privacy.WITHHELD_FILE).write_text(text)
+    (tmp_path / disclosure.WITHHELD_FILE).write_text(text)
     with pytest.raises(InputError, match=message):
-        privacy.load_policy(project_paths(tmp_path))
+        disclosure.load_policy(project_paths(tmp_path))
 
 
 def test_a_small_project_suppresses_and_says_where(published_small):
@@ -96,7 +97,7 @@ def _release_records(*rows):
 def test_only_consenting_unlisted_people_with_a_name_of_their_own_are_named(sample_project):
     paths = project_paths(sample_project)
     persons = pl.read_parquet(paths.ingest / "restricted" / "registry" / "2026-02-28" / "persons.parquet")
-    everyone = privacy.all_persons(paths)
+    everyone = disclosure.all_persons(paths)
     unique = everyone.group_by("name_raw").agg(pl.col("record_id").n_unique().alias("n")).filter(pl.col("n") == 1)
     candidates = persons.filter(pl.col("name_raw").is_in(unique["name_raw"].implode())).head(3)
     someone, listed, refused = candidates["record_id"].to_list()
@@ -109,17 +110,17 @@ def test_only_consenting_unlisted_people_with_a_name_of_their_own_are_named(samp
     day, start, end = dt.date(2026, 2, 10), dt.date(2026, 2, 1), dt.date(2026, 2, 28)
     records = _release_records((someone, day, "pardon", "belarus", True), (listed, day, "pardon", "belarus", True),
                                (refused, day, "pardon", "belarus", False))
-    policy = privacy.PrivacyPolicy(withheld_ids=frozenset({listed}))
-    named = privacy.named_releases(persons, records, policy, start, end, privacy.name_owners(everyone))
+    policy = disclosure.PrivacyPolicy(withheld_ids=frozenset({listed}))
+    named = disclosure.named_releases(persons, records, policy, start, end, disclosure.name_owners(everyone))
     name = persons.filter(pl.col("record_id") == someone)["name_raw"][0]
     assert named["name_raw"].to_list() == [name]
-    assert privacy.named_releases(persons, records, policy, start, dt.date(2026, 2, 9),
-                                  privacy.name_owners(everyone)).height == 0
+    assert disclosure.named_releases(persons, records, policy, start, dt.date(2026, 2, 9),
+                                  disclosure.name_owners(everyone)).height == 0
     # The same person, but someone else in the data has their name: not named.
     namesake = everyone.filter(pl.col("record_id") == refused).with_columns(
         pl.lit(name.upper()).alias("name_raw"), pl.lit(None, pl.String).alias("name_latin"))
-    assert privacy.named_releases(persons, records, policy, start, end,
-                                  privacy.name_owners(pl.concat([everyone, namesake]))).height == 0
+    assert disclosure.named_releases(persons, records, policy, start, end,
+                                  disclosure.name_owners(pl.concat([everyone, namesake]))).height == 0
     # Fail closed: the copy still lists them as held, or dates their release otherwise: not named.
     for status, released in (("active", None), ("former", dt.date(2025, 1, 1))):
         disagreeing = persons.with_columns(
@@ -128,7 +129,7 @@ def test_only_consenting_unlisted_people_with_a_name_of_their_own_are_named(samp
             .otherwise(pl.col("release_date_from")),
             release_date_to=pl.when(pl.col("record_id") == someone).then(pl.lit(released, pl.Date))
             .otherwise(pl.col("release_date_to")))
-        assert privacy.named_releases(disagreeing, records, policy, start, end, privacy.name_owners(everyone)).height == 0
+        assert disclosure.named_releases(disagreeing, records, policy, start, end, disclosure.name_owners(everyone)).height == 0
 
 
 def test_a_person_whose_name_is_withheld_is_never_named():
@@ -142,9 +143,9 @@ def test_a_person_whose_name_is_withheld_is_never_named():
                                    "release_date_from": pl.Date, "release_date_to": pl.Date})
     day = dt.date(2026, 2, 10)
     records = _release_records((900, day, "pardon", "belarus", True), (901, day, "pardon", "belarus", True))
-    owners = privacy.name_owners(persons)
+    owners = disclosure.name_owners(persons)
     assert set(owners) == {"maryia testava"}
-    named = privacy.named_releases(persons, records, privacy.PrivacyPolicy(), dt.date(2026, 2, 1),
+    named = disclosure.named_releases(persons, records, disclosure.PrivacyPolicy(), dt.date(2026, 2, 1),
                                    dt.date(2026, 2, 28), owners)
     assert named["name_raw"].to_list() == ["Maryia Testava"]
 
@@ -176,14 +177,14 @@ def published_small(small_project_template, tmp_path_factory):
 
 def _restricted(root):
     paths = project_paths(root)
-    leaks_allowed = privacy.named_releases(*_reference(paths), privacy.load_policy(paths), Period.parse(PERIOD).start,
-                                           Period.parse(PERIOD).end, privacy.ingested_name_owners(paths))
-    allowed = {privacy.name_fold(n) for n in leaks_allowed["name_raw"]}
-    return privacy.restricted_values(paths, privacy.load_policy(paths), allowed), allowed
+    leaks_allowed = disclosure.named_releases(*_reference(paths), disclosure.load_policy(paths), Period.parse(PERIOD).start,
+                                           Period.parse(PERIOD).end, disclosure.ingested_name_owners(paths))
+    allowed = {disclosure.name_fold(n) for n in leaks_allowed["name_raw"]}
+    return leakscan.restricted_values(paths, disclosure.load_policy(paths), allowed), allowed
 
 
 def _reference(paths):
-    from analysis.tables.period import load_inputs
+    from analysis.tables import load_inputs
 
     inputs = load_inputs(paths, Period.parse(PERIOD))
     return inputs.persons, inputs.release_records
@@ -197,7 +198,7 @@ def test_the_whole_published_sample_holds_no_restricted_value(published_sample):
     scanned = [p for p in reports.rglob("*") if p.is_file()]
     kinds = {p.suffix for p in scanned} | {".vl.json" for p in scanned if p.name.endswith(".vl.json")}
     assert {".parquet", ".json", ".ipynb", ".svg", ".png", ".html", ".yaml", ".vl.json"} <= kinds
-    assert privacy.scan_folder(reports, restricted) == []
+    assert leakscan.scan_folder(reports, restricted) == []
     assert allowed, "the sample names some consenting released people"
 
 
@@ -205,7 +206,7 @@ def _withheld_person(root):
     paths = project_paths(root)
     persons = pl.concat([pl.read_parquet(p) for p in sorted(
         (paths.ingest / "restricted" / "registry").glob("*/persons.parquet"))], how="diagonal_relaxed")
-    withheld = privacy.load_policy(paths).withheld_ids
+    withheld = disclosure.load_policy(paths).withheld_ids
     row = persons.filter(pl.col("record_id").is_in(list(withheld)) & (pl.col("birth_date_precision") == "day")).row(
         0, named=True)
     cyrillic = persons.filter(pl.col("name_cyrillic").is_not_null())["name_cyrillic"][0]
@@ -234,7 +235,7 @@ def test_the_scanner_finds_a_planted_leak_in_any_kind_of_file(published_sample, 
     table.write_parquet(build / "tables" / "deaths.parquet")
     html = build / "report.html"
     html.write_text(html.read_text().replace("</body>", f"<p>{value.replace('<', '&lt;')}</p></body>"))
-    leaks = privacy.scan_folder(build, restricted)
+    leaks = leakscan.scan_folder(build, restricted)
     found = {(leak.file, leak.kind) for leak in leaks}
     for file in ("charts/fig-stock-over-time.vl.json", "tables/deaths.parquet", "report.html"):
         assert (file, kind) in found, (file, kind, found)
@@ -280,7 +281,7 @@ def test_a_disguised_withheld_name_is_found_in_every_public_file_type(published_
     manifest.write_text(manifest.read_text().replace("registry_2026-02-28.csv", f"{value}.csv"))
     (build / "charts" / f"{value}.txt").write_text("")                          # a file name in the build
     found = {(leak.file.split("/")[-1] if leak.where == "its path" else leak.file, leak.kind)
-             for leak in privacy.scan_folder(build, restricted)}
+             for leak in leakscan.scan_folder(build, restricted)}
     for file in ("charts/fig-stock-over-time.vl.json", "charts/fig-deaths.svg", "tables/deaths.parquet",
                  "report.html", "numbers.yaml", "MANIFEST.json", f"{value}.txt"):
         assert (file, "name") in found, (disguise, file)
@@ -297,7 +298,7 @@ def test_a_disguised_name_stops_the_publication(published_sample):
     (build / "report.html").write_text((build / "report.html").read_text().replace(
         "</body>", f"<li>{html.escape(ledger_title)}</li></body>"))
     with pytest.raises(PrivacyViolation, match="report.html: line .*: a restricted name"):
-        privacy.publish_checked(paths, Period.parse(PERIOD), build, target)
+        leakscan.publish_checked(paths, Period.parse(PERIOD), build, target)
     assert tree_digest(target.resolve()) == before
     shutil.rmtree(build, ignore_errors=True)
 
@@ -311,7 +312,7 @@ def test_a_build_with_a_leak_is_not_published_and_the_last_good_one_stays(publis
     shutil.copytree(target.resolve(), build)
     (build / "notebooks" / "note.txt").write_text(f"checked {person['name_latin'] or person['name_raw']}\n")
     with pytest.raises(PrivacyViolation, match="notebooks/note.txt: line 1: a restricted name"):
-        privacy.publish_checked(paths, Period.parse(PERIOD), build, target)
+        leakscan.publish_checked(paths, Period.parse(PERIOD), build, target)
     assert tree_digest(target.resolve()) == before
     shutil.rmtree(build)
 
@@ -371,12 +372,12 @@ def test_the_sample_report_names_exactly_the_consenting_unconflicted_people(publ
     """Worked out here without the package's naming code: consent, in the period, not withheld, the copy
     agrees they were released (not active, not dead in custody, its release date if any the record's), and
     no one else in any copy bears the name."""
-    from analysis.tables.period import load_inputs
+    from analysis.tables import load_inputs
 
     paths = project_paths(published_sample)
     inputs = load_inputs(paths, Period.parse(PERIOD))
     period = Period.parse(PERIOD)
-    everyone = privacy.all_persons(paths)
+    everyone = disclosure.all_persons(paths)
     records = inputs.release_records.filter(pl.col("identity_publishable") & pl.col("release_date").is_between(
         period.start, period.end) & ~pl.col("record_id").is_in(list(inputs.policy.withheld_ids)))
     joined = inputs.persons.join(records.select("record_id", "release_date"), on="record_id")
@@ -384,7 +385,7 @@ def test_the_sample_report_names_exactly_the_consenting_unconflicted_people(publ
                           & (pl.col("release_date_from").is_null()
                              | pl.col("release_date").is_between(pl.col("release_date_from"), pl.col("release_date_to"))))
     expected = sorted(name for name, record_id in agree.select("name_raw", "record_id").iter_rows()
-                      if name and privacy.name_owners(everyone).get(privacy.name_fold(name), frozenset()) <= {record_id})
+                      if name and disclosure.name_owners(everyone).get(disclosure.name_fold(name), frozenset()) <= {record_id})
     html_text = (published_sample / "reports" / PERIOD / "report.html").read_text(encoding="utf-8")
     section = html_text[html_text.index('id="named"'):html_text.index("Named: ")]
     shown = sorted(html.unescape(cell) for cell in

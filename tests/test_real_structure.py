@@ -70,7 +70,7 @@ def test_the_copy_publishes_and_its_own_count_is_its_active_records(real_project
     from analysis.tables.custody import held_counts
     from analysis.core.paths import project_paths
     from analysis.core.periods import Period
-    from analysis.tables.period import load_inputs
+    from analysis.tables import load_inputs
 
     folder = real_project / "reports" / "2023-01"
     summary = json.loads((folder / "validation" / "summary.json").read_text())

@@ -11,9 +11,10 @@ import polars as pl
 import pytest
 
 from analysis.core.errors import InputError
+from analysis.core.schema import EVENTS_SCHEMA, RECORDS_SCHEMA
 from analysis.ingest.figures import read_ledger
-from analysis.ingest.releases import (EVENT_COLUMNS, EVENTS_SCHEMA, MECHANISMS, RECORDS_SCHEMA, read_release_events,
-                               read_release_events_file, read_release_records, read_release_records_file)
+from analysis.ingest.releases import (EVENT_COLUMNS, MECHANISMS, read_release_events, read_release_events_file,
+                                      read_release_records, read_release_records_file)
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import polars as pl
@@ -10,7 +11,7 @@ import pytest
 from analysis.core import schema
 from analysis.core.paths import project_paths
 from analysis.core.periods import Period
-from analysis.tables.period import build_period_tables, load_inputs
+from analysis.tables import build_period_tables, load_inputs
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def test_reconciliation_flags_a_disagreeing_figure(inputs_for):
         pl.lit(dt.date(2026, 2, 15)).alias("as_of_from"), pl.lit(dt.date(2026, 2, 15)).alias("as_of_to"),
         pl.lit(2000, dtype=pl.Int64).alias("value"), pl.lit("exact").alias("qualifier"),
         pl.lit(2000, dtype=pl.Int64).alias("lower"), pl.lit(2000, dtype=pl.Int64).alias("upper"))
-    inputs.ledger = pl.concat([inputs.ledger, planted])
+    inputs = dataclasses.replace(inputs, ledger=pl.concat([inputs.ledger, planted]))   # the loaded inputs are shared
     row = build_period_tables(inputs)["reconciliation"].filter(pl.col("figure_id") == "fig-planted000").row(0, named=True)
     assert row["status"] == "outside_tolerance" and 1100 < row["our_count"] < 1200
     assert row["difference"] == row["our_count"] - 2000

@@ -15,8 +15,8 @@ from analysis.core import schema
 from analysis.core.errors import InputError, ValidationFailed
 from analysis.ingest.parsing import FACILITY_TYPES, GENDERS, PENALTY_REGIMES, SENTENCE_KINDS, STATUSES
 from analysis.ingest.releases import DESTINATIONS, MECHANISMS
-from analysis.quality.gate import (SUITES_DIR, ValidationContext, load_suites, raise_if_critical,
-                                 render_validation_page, validate_period)
+from analysis.quality import (SUITES_DIR, ValidationContext, load_suites, raise_if_critical, render_validation_page,
+                              validate_period)
 
 REPO = Path(__file__).resolve().parents[1]
 D = dt.date
@@ -589,7 +589,7 @@ def test_real_snapshot_passes_every_person_rule(sample_project):
 
 
 def test_real_period_tables_pass_the_gate(sample_project):
-    from analysis.tables import period as tables
+    from analysis import tables
     from analysis.core.paths import project_paths
     from analysis.core.periods import Period
 

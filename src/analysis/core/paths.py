@@ -45,6 +45,11 @@ class ProjectPaths:
     def reports(self) -> Path:
         return self.root / "reports"
 
+    @property
+    def notebooks(self) -> Path:
+        """The step notebooks (analysis.cycle.steps.STEPS), executed into each build by `analysis run`."""
+        return self.root / "notebooks"
+
     def relative(self, path: Path) -> str:
         """Repository-relative POSIX path, so data files never carry a machine's absolute paths."""
         try:  # abspath, not resolve: a published reports/<period> link keeps its own name

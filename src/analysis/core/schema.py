@@ -6,7 +6,6 @@ from __future__ import annotations
 import polars as pl
 
 from analysis.core import vocabulary
-from analysis.ingest.releases import EVENTS_SCHEMA
 
 DATE_FIELDS = ("birth_date", "arrested", "verdict_date", "penalty_start_date", "release_date", "appeal_date", "died")
 
@@ -162,6 +161,44 @@ FLOWS: dict[str, pl.DataType] = {
     "dated_by_rule": pl.Int64,      # of `persons`, those whose date the copy gives as a month, a year or not
                                     # at all, placed by the point rule (analysis.tables.custody.POINT_RULE)
     "synthetic": pl.Boolean,
+}
+
+# The ingested release data (analysis.ingest.releases): the real release waves (public) and the
+# person-level release records (restricted).
+EVENTS_SCHEMA: dict[str, pl.DataType] = {
+    "event_id": pl.String,
+    "date": pl.Date,
+    "date_precision": pl.String,
+    "released": pl.Int64,
+    "political_prisoners_released": pl.Int64,
+    "mechanism": pl.String,
+    "destination": pl.String,
+    "expelled_to_lithuania": pl.Int64,
+    "expelled_to_ukraine": pl.Int64,
+    "without_documents": pl.Int64,
+    "without_documents_qualifier": pl.String,
+    "foreign_nationals": pl.Int64,
+    "mediator": pl.String,
+    "counts_toward_list": pl.String,
+    "source_figure_ids": pl.List(pl.String),
+    "notes": pl.String,
+    "source_file": pl.String,
+}
+RECORDS_SCHEMA: dict[str, pl.DataType] = {
+    "record_id": pl.Int64,
+    "release_date": pl.Date,
+    "mechanism": pl.String,
+    "destination": pl.String,
+    "documents_withheld": pl.String,
+    "identity_publishable": pl.Boolean,
+    "event_id": pl.String,
+    "source_file": pl.String,
+    "source_row": pl.Int32,
+}
+# Records kept out of counting and naming, each with its reason (restricted: record ids).
+RECORDS_QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "record_id": pl.Int64, "release_date": pl.Date, "source_file": pl.String, "source_row": pl.Int32,
+    "reason": pl.String,
 }
 
 # The release waves of the period as published (release_events' columns, less its bookkeeping),

@@ -33,6 +33,16 @@ def _builds(target: Path) -> Path:
     return target.parent / BUILDS_DIR
 
 
+def new_build(target: Path) -> Path:
+    """A new, empty build folder for `target`: <target's folder>/.builds/<target's name>-<12 hex digits>.
+    The one place a build id is made (`sweep` recognises the pattern)."""
+    builds = _builds(Path(target))
+    builds.mkdir(parents=True, exist_ok=True)
+    build = builds / f"{Path(target).name}-{uuid.uuid4().hex[:12]}"
+    build.mkdir()
+    return build
+
+
 @contextmanager
 def staged(target: Path) -> Iterator[Path]:
     """Yield an empty staging folder; on normal exit it replaces `target` atomically.
@@ -40,10 +50,7 @@ def staged(target: Path) -> Iterator[Path]:
     On an exception the staging folder is removed and `target` is left exactly as it was.
     """
     target = Path(target)
-    builds = _builds(target)
-    builds.mkdir(parents=True, exist_ok=True)
-    build = builds / f"{target.name}-{uuid.uuid4().hex[:12]}"
-    build.mkdir()
+    build = new_build(target)
     try:
         yield build
     except BaseException:

@@ -15,20 +15,32 @@ tables, charts, validation and report bytes as `analysis run`, without the execu
 from __future__ import annotations
 
 import multiprocessing
-import signal
 import shutil
-import uuid
+import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from analysis.core.errors import InputError, ValidationFailed
+from analysis.core.digests import tables_digest
+from analysis.core.errors import InputError, PrivacyViolation, ValidationFailed
+from analysis.core.layout import BuildLayout
 from analysis.core.paths import ProjectPaths, project_paths
 from analysis.core.periods import Period
-from analysis.publish.privacy import PrivacyViolation, publish_checked
-from analysis.core.staging import BUILDS_DIR, exclusive, unwritable
+from analysis.core.staging import exclusive, new_build, unwritable
+from analysis.cycle.keys import period_key, published_key
+from analysis.cycle.steps import STEPS, step
+from analysis.cycle.workers import publishing_allowed, worker_start
+from analysis.ingest.build import run_ingest
+from analysis.publish.leakscan import publish_checked
+from analysis.publish.manifest import write_manifest
+from analysis.tables import check_period
+
+# The step list in a backfill: the ingest once, then each period's tables while planning (the next
+# period's key and checks read them), then the heavy steps after the tables in worker processes.
+PLANNED = (step("ingest"), step("tables"))
+HEAVY = STEPS[len(PLANNED):]
 
 
 @dataclass
@@ -68,26 +80,6 @@ def _interruptible():
             signal.signal(sig, handler)
 
 
-# Set in each worker by `_worker_start`: the parent's stop flag and the lock that makes "check the flag,
-# then publish" one step, so no worker publishes once the parent has said stop.
-_STOP: dict = {}
-
-
-def _worker_start(stop_event, publish_lock) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)    # the parent decides; a worker is stopped, not interrupted
-    _STOP.update(event=stop_event, lock=publish_lock)
-
-
-@contextmanager
-def _publishing_allowed():
-    """Yield True when the period may be published: always in-process; in a worker, only before a stop."""
-    if not _STOP:
-        yield True
-        return
-    with _STOP["lock"]:
-        yield not _STOP["event"].is_set()
-
-
 def periods_between(first: str, last: str) -> list[Period]:
     start, end = Period.parse(first), Period.parse(last)
     if start.kind != end.kind:
@@ -112,22 +104,16 @@ class _Job:
 
 
 def _heavy_steps(job: _Job) -> tuple[str, str | None]:
-    """Quality gate, charts, report, manifest, publish: in a worker process."""
-    from analysis.cycle.kernel import skip_iri_grammars
-
-    skip_iri_grammars()
-    from analysis.publish.manifest import write_manifest
-    from analysis.cycle.steps import step_charts, step_report, step_validate
-
+    """Quality gate, charts, report (HEAVY), manifest, publish: in a worker process."""
     paths, period, build = project_paths(job.root), Period.parse(job.period), Path(job.build)
     try:
         with exclusive(paths.reports, f"run-{job.period}", wait_seconds=600):
-            step_validate(job.period, job.root, build, previous=job.previous)
-            step_charts(job.period, job.root, build)
-            step_report(job.period, job.root, build)
+            for heavy in HEAVY:
+                heavy.function(job.period, job.root, build,
+                               **({"previous": job.previous} if heavy.reads_previous else {}))
             write_manifest(paths, period, build, {"period": job.period, "root": "."}, job.key,
                            Path(job.previous) if job.previous else None)
-            with _publishing_allowed() as allowed:
+            with publishing_allowed() as allowed:
                 if not allowed:
                     return job.period, "stopped before publishing (the backfill was interrupted)"
                 publish_checked(paths, period, build, paths.reports / job.period)
@@ -144,26 +130,20 @@ def _plan(paths: ProjectPaths, periods: list[Period], force: bool, result: Backf
           progress: Callable[[str], None], submit: Callable[[_Job], None] = lambda _j: None) -> list[_Job]:
     """Decide, in order, which periods to rebuild; stage the tables of those that are and hand each
     to `submit` at once, so workers start while later periods are still being planned."""
-    from analysis.cycle.keys import period_key, published_key, tables_digest
-    from analysis.cycle.steps import TABLES_DIR, step_tables
-
     jobs: list[_Job] = []
     staged: dict[str, Path] = {}
-    builds = paths.reports / BUILDS_DIR
-    builds.mkdir(parents=True, exist_ok=True)
     for period in periods:
         previous_label = period.previous().label
         previous = staged.get(previous_label)
-        if previous is None and (paths.reports / previous_label / TABLES_DIR).is_dir():
+        if previous is None and BuildLayout(paths.reports / previous_label).tables.is_dir():
             previous = paths.reports / previous_label
-        key = period_key(paths, period, tables_digest(previous / TABLES_DIR) if previous else "")
+        key = period_key(paths, period, tables_digest(BuildLayout(previous).tables) if previous else "")
         if not force and published_key(paths, period.label) == key:
             result.skipped.append(period.label)
             continue
         progress(f"tables {period.label}")
-        build = builds / f"{period.label}-{uuid.uuid4().hex[:12]}"
-        build.mkdir()
-        step_tables(period.label, paths.root, build)
+        build = new_build(paths.reports / period.label)
+        step("tables").function(period.label, paths.root, build)
         staged[period.label] = build
         job = _Job(str(paths.root), period.label, str(build), str(previous) if previous else None, key)
         jobs.append(job)
@@ -174,16 +154,13 @@ def _plan(paths: ProjectPaths, periods: list[Period], force: bool, result: Backf
 def run_backfill(first: str, last: str, root: str | Path | None = None, jobs: int = 1, force: bool = False,
                  progress: Callable[[str], None] = lambda _m: None,
                  advance: Callable[[str], None] = lambda _p: None) -> BackfillResult:
-    from analysis.ingest.build import run_ingest
-    from analysis.tables.period import check_period
-
     paths = project_paths(root)
     periods = periods_between(first, last)
     result = BackfillResult()
     planned: list[_Job] = []
     with exclusive(paths.reports, "backfill"):
         progress("ingest")
-        run_ingest(paths.root, wait_seconds=600)
+        run_ingest(paths.root, wait_seconds=600)   # step("ingest"), once for the range
         for period in (periods[0], periods[-1]):   # the range must lie inside what the data can count
             check_period(paths, period)
         with _interruptible():
@@ -207,7 +184,7 @@ def run_backfill(first: str, last: str, root: str | Path | None = None, jobs: in
 def _in_workers(paths, periods, jobs, force, result, progress, advance, planned: list[_Job]) -> None:
     context = multiprocessing.get_context("spawn")  # polars and GX are not fork-safe
     stop, lock = context.Event(), context.Lock()
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start,
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_start,
                                initargs=(stop, lock))
     futures = []
 
@@ -231,8 +208,6 @@ def _in_workers(paths, periods, jobs, force, result, progress, advance, planned:
 def _stopped(paths: ProjectPaths, planned: list[_Job], result: BackfillResult) -> None:
     """After an interruption: which planned periods are published (their manifest carries the planned
     key), whatever reached the parent before the signal."""
-    from analysis.cycle.keys import published_key
-
     result.stopped = True
     result.built = [job.period for job in planned if published_key(paths, job.period) == job.key]
     result.failed = {label: error for label, error in result.failed.items() if label not in result.built}

@@ -16,11 +16,13 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis.core.digests import sha256_file
 from analysis.core.errors import ChecksumMismatch, InputError
-from analysis.publish.manifest import MANIFEST, code_version, read_manifest
+from analysis.core.layout import BuildLayout
 from analysis.core.paths import project_paths
 from analysis.core.periods import Period
-from analysis.ingest.provenance import sha256_file
+from analysis.cycle.run import run_period
+from analysis.publish.manifest import code_version, read_manifest
 
 COPIED = ("data/raw", "data/corrections", "data/privacy", "expectations", "notebooks")
 
@@ -47,7 +49,7 @@ def _manifest_path(target: str, root) -> Path:
     candidate = Path(target)
     if candidate.suffix == ".json" and candidate.exists():
         return candidate
-    path = project_paths(root).reports / Period.parse(target).label / MANIFEST
+    path = BuildLayout(project_paths(root).reports / Period.parse(target).label).manifest
     if not path.exists():
         raise InputError(path, "no manifest for this period", fix=f"publish it first with `analysis run --period {target}`")
     return path
@@ -120,8 +122,6 @@ def first_difference(expected: Path, actual: Path) -> str:
 
 
 def reproduce(target: str, root: str | Path | None = None, keep_scratch: bool = False) -> ReproduceResult:
-    from analysis.cycle.run import run_period
-
     paths = project_paths(root)
     manifest_path = _manifest_path(target, root)
     manifest = read_manifest(manifest_path)

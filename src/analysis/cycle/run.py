@@ -10,26 +10,36 @@ from __future__ import annotations
 
 import json
 import shutil
-import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from analysis.core.digests import tables_digest
 from analysis.core.errors import InputError, ValidationFailed
-from analysis.publish.manifest import write_manifest
+from analysis.core.layout import BuildLayout
 from analysis.core.paths import ProjectPaths, project_paths
 from analysis.core.periods import Period
-from analysis.publish.privacy import publish_checked
-from analysis.core.staging import BUILDS_DIR, exclusive
+from analysis.core.staging import exclusive, new_build
+from analysis.cycle.kernel import (CELL_TIMEOUT_SECONDS, KERNEL_MEMORY_BYTES, WARM_UP_GATE, WARM_UP_MAIN, NotebookFailed,
+                                   SharedKernel)
+from analysis.cycle.keys import period_key, published_key
+from analysis.cycle.steps import STEPS, previous_dir, step
+from analysis.ingest.build import ingest_is_current, run_ingest
+from analysis.ingest.provenance import list_snapshots
+from analysis.publish.leakscan import publish_checked, restricted_values, scan_folder
+from analysis.publish.manifest import write_manifest
+from analysis.tables import check_period
+from analysis.tables.disclosure import load_policy
 
-NOTEBOOKS = ("01_ingest.ipynb", "02_tables.ipynb", "03_validate.ipynb", "04_charts.ipynb", "05_report.ipynb")
-# The chain in stages of (notebook, kernel). The quality gate and the charts both read only the staged
-# tables, so they run side by side, one kernel per core; the report needs both. The gate's kernel is
-# the slow one to warm up (Great Expectations), so everything else runs in the main kernel, which is
-# ready by the time the ingest is done.
+# The step list (steps.STEPS) in stages of (step, kernel). The quality gate and the charts both read only
+# the staged tables, so they run side by side, one kernel per core; the report needs both. The gate's
+# kernel is the slow one to warm up (Great Expectations), so everything else runs in the main kernel,
+# which is ready by the time the ingest is done.
 MAIN, GATE = 0, 1
-STAGES = ((("01_ingest.ipynb", MAIN),), (("02_tables.ipynb", MAIN),),
-          (("03_validate.ipynb", GATE), ("04_charts.ipynb", MAIN)), (("05_report.ipynb", MAIN),))
+STAGES = (((step("ingest"), MAIN),), ((step("tables"), MAIN),),
+          ((step("validate"), GATE), (step("charts"), MAIN)), ((step("report"), MAIN),))
+assert tuple(s for stage in STAGES for s, _kernel in stage) == STEPS, "the stages must run every step, in order"
 
 
 @dataclass
@@ -51,8 +61,6 @@ class RunResult:
 
 def default_period(root: str | Path | None = None) -> str:
     """The latest month covered by the raw registry snapshots (works before any ingest)."""
-    from analysis.ingest.provenance import list_snapshots
-
     snapshots = list_snapshots(project_paths(root).raw, "registry")
     if not snapshots:
         raise InputError(project_paths(root).raw / "registry", "no registry snapshots",
@@ -75,18 +83,16 @@ def _scrub(notebook_path: Path) -> None:
 
 
 def _execute(kernel, paths: ProjectPaths, name: str, build: Path, parameters: dict[str, str]) -> Path:
-    from analysis.cycle.kernel import CELL_TIMEOUT_SECONDS, KERNEL_MEMORY_BYTES, NotebookFailed
-
-    output = build / "notebooks" / name
+    output = BuildLayout(build).notebook(name)
     try:
-        return kernel.execute(paths.root / "notebooks" / name, output, parameters)
+        return kernel.execute(paths.notebooks / name, output, parameters)
     except NotebookFailed as exc:
         if exc.ename == "ValidationFailed":
             raise ValidationFailed(exc.evalue) from None
         if exc.ename in ("InputError", "ChecksumMismatch"):
-            raise InputError(paths.root / "notebooks" / name, exc.evalue) from None
+            raise InputError(paths.notebooks / name, exc.evalue) from None
         if exc.ename == "StepLimit":
-            raise InputError(paths.root / "notebooks" / name,
+            raise InputError(paths.notebooks / name,
                              f"the step was stopped at a limit ({exc.evalue}): a step may use at most "
                              f"{KERNEL_MEMORY_BYTES // 1024**3} GB of memory and {CELL_TIMEOUT_SECONDS} s a cell",
                              fix="look for something enormous in the inputs (a huge cell or file); nothing was "
@@ -101,25 +107,20 @@ def _execute(kernel, paths: ProjectPaths, name: str, build: Path, parameters: di
 
 def _run_stage(stage, kernels, paths: ProjectPaths, build: Path, parameters: dict[str, str]) -> None:
     """Run a stage's notebooks at once, each in its kernel; if any fails, raise the first in chain order."""
-    from concurrent.futures import ThreadPoolExecutor
-
     if len(stage) == 1:
-        name, kernel = stage[0]
-        _execute(kernels[kernel], paths, name, build, parameters)
+        only, kernel = stage[0]
+        _execute(kernels[kernel], paths, only.notebook, build, parameters)
         return
     with ThreadPoolExecutor(len(stage)) as pool:
-        futures = [pool.submit(_execute, kernels[kernel], paths, name, build, parameters) for name, kernel in stage]
+        futures = [pool.submit(_execute, kernels[kernel], paths, s.notebook, build, parameters) for s, kernel in stage]
     for future in futures:
         future.result()
 
 
 def current_key(paths: ProjectPaths, period: Period) -> str:
     """The content address of a period: its inputs, the code, the lock and the previous period's tables."""
-    from analysis.cycle.keys import period_key, tables_digest
-    from analysis.cycle.steps import previous_dir
-
     previous = previous_dir(paths.root, period)
-    return period_key(paths, period, tables_digest(previous / "tables") if previous else "")
+    return period_key(paths, period, tables_digest(BuildLayout(previous).tables) if previous else "")
 
 
 def run_period(period: str | None = None, root: str | Path | None = None,
@@ -128,18 +129,10 @@ def run_period(period: str | None = None, root: str | Path | None = None,
 
     Nothing is rebuilt when the published period came from the same inputs, code and parameters.
     """
-    from analysis.ingest.build import ingest_is_current, run_ingest
-    from analysis.cycle.kernel import WARM_UP_GATE, WARM_UP_MAIN, SharedKernel
-    from analysis.cycle.keys import published_key
-    from analysis.cycle.steps import previous_dir
-    from analysis.tables.period import check_period
-
     paths = project_paths(root)
     parsed = Period.parse(period or default_period(root))
     target = paths.reports / parsed.label
     check_period(paths, parsed, ingested=False)   # before a kernel starts or a folder is made
-    builds = paths.reports / BUILDS_DIR
-    builds.mkdir(parents=True, exist_ok=True)
     with exclusive(paths.reports, f"run-{parsed.label}"):
         if not force and ingest_is_current(paths) and published_key(paths, parsed.label) == current_key(paths, parsed):
             return _unchanged(parsed, target, paths)
@@ -150,17 +143,16 @@ def run_period(period: str | None = None, root: str | Path | None = None,
             key = current_key(paths, parsed)
             if not force and published_key(paths, parsed.label) == key:
                 return _unchanged(parsed, target, paths)
-            build = builds / f"{parsed.label}-{uuid.uuid4().hex[:12]}"
-            build.mkdir()
+            build = new_build(target)
             parameters = {"period": parsed.label, "root": ".", "output_dir": build.relative_to(paths.root).as_posix()}
             try:
                 done = 0
                 for stage in STAGES:
-                    for name, _kernel in stage:
-                        progress(name, done, len(NOTEBOOKS))
+                    for each, _kernel in stage:
+                        progress(each.notebook, done, len(STEPS))
                     _run_stage(stage, (main, gate), paths, build, parameters)
                     done += len(stage)
-                progress("publish", len(NOTEBOOKS), len(NOTEBOOKS))
+                progress("publish", len(STEPS), len(STEPS))
                 write_manifest(paths, parsed, build, parameters, key, previous_dir(paths.root, parsed))
                 result = _result(parsed, build, target, paths)
                 publish_checked(paths, parsed, build, target)
@@ -171,7 +163,7 @@ def run_period(period: str | None = None, root: str | Path | None = None,
                     shutil.rmtree(build, ignore_errors=True)
                 raise
         shutil.rmtree(paths.reports / ".failed" / parsed.label, ignore_errors=True)
-    result.notebooks = [target / "notebooks" / name for name in NOTEBOOKS]
+    result.notebooks = [BuildLayout(target).notebook(s.notebook) for s in STEPS]
     return result
 
 
@@ -184,21 +176,20 @@ def _unchanged(period: Period, target: Path, paths: ProjectPaths) -> RunResult:
 def _keep_failed_validation(paths: ProjectPaths, period: Period, build: Path) -> None:
     """Keep a blocked run's validation results in reports/.failed/<period> for inspection, if they pass
     the same privacy scan as a publication (they lie under reports/, the public tier)."""
-    from analysis.publish.privacy import load_policy, restricted_values, scan_folder
-
-    source = build / "validation"
-    target = paths.reports / ".failed" / period.label / "validation"
+    source = BuildLayout(build).validation
+    target = BuildLayout(paths.reports / ".failed" / period.label).validation
     shutil.rmtree(target, ignore_errors=True)
     if source.is_dir() and not scan_folder(source, restricted_values(paths, load_policy(paths))):
         shutil.copytree(source, target)
 
 
 def _result(period: Period, build: Path, target: Path, paths: ProjectPaths) -> RunResult:
-    summary = json.loads((build / "validation" / "summary.json").read_text(encoding="utf-8"))
+    built = BuildLayout(build)
+    summary = json.loads(built.validation_summary.read_text(encoding="utf-8"))
     counts = summary.get("counts", {})
     return RunResult(
-        period=period.label, report=target.relative_to(paths.root) / "report.html",
-        tables=len(list((build / "tables").glob("*.parquet"))),
-        charts=len(list((build / "charts").glob("*.svg"))),
+        period=period.label, report=BuildLayout(target.relative_to(paths.root)).report,
+        tables=len(list(built.tables.glob("*.parquet"))),
+        charts=len(list(built.charts.glob("*.svg"))),
         checks=(counts.get("passed", 0), counts.get("warned", 0), counts.get("failed", 0)),
     )

@@ -1,120 +1,130 @@
-"""The report cycle, step by step. Each notebook in notebooks/ calls one of these functions.
+"""The report cycle, step by step: STEPS is the ordered step list, each step with its notebook in
+notebooks/ (which calls the step's function) and the function itself.
 
-A period's outputs are built in a staging folder (`output_dir`), in this order:
+A period's outputs are built in a staging folder (`output_dir`, laid out as analysis.core.layout.BuildLayout),
+in this order:
 
     ingest    raw snapshots -> data/processed/ingest (its own staged swap)
-    tables    period tables -> <output_dir>/tables/<name>.parquet
-    validate  the quality gate -> <output_dir>/validation/{summary.json, validation.html}; raises on a
-              critical failure, so nothing after it runs and nothing is published
-    charts    <output_dir>/charts/<id>.{vl.json,svg,png}
-    report    <output_dir>/report.html
+    tables    period tables -> tables/<name>.parquet
+    validate  the quality gate -> validation/{summary.json, validation.html}; raises on a critical
+              failure, so nothing after it runs and nothing is published
+    charts    charts/<id>.{vl.json,svg,png}
+    report    report.html and numbers.yaml
 
-`analysis run` publishes the staging folder to reports/<period> in one step only when every
-step succeeded (see run.py).
+`analysis run` executes the notebooks and publishes the staging folder to reports/<period> in one step
+only when every step succeeded (run.py); `analysis backfill` calls the same functions in-process
+(backfill.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import polars as pl
 
-from analysis.core import faults
-from analysis.core import schema
+from analysis.charts.figures import ChartContext, build_charts, save_chart
+from analysis.core import faults, schema
+from analysis.core.layout import BuildLayout
 from analysis.core.paths import project_paths
 from analysis.core.periods import Period
 from analysis.core.staging import naming_write_errors
 from analysis.core.storage import write_parquet
-
-TABLES_DIR, CHARTS_DIR, VALIDATION_DIR, NOTEBOOKS_DIR = "tables", "charts", "validation", "notebooks"
+from analysis.ingest.build import run_ingest
+from analysis.quality import ValidationContext, raise_if_critical, render_validation_page, validate_period
+from analysis.report.page import write_report
+from analysis.tables import PeriodInputs, build_period_tables, load_inputs, read_period_tables
 
 
 def step_ingest(root: str | Path | None = None):
-    from analysis.ingest.build import run_ingest
-
     summary = run_ingest(root)
     return pl.DataFrame(summary.files, schema=schema.INGEST_LOG)
 
 
 def step_tables(period: str, root: str | Path | None, output_dir: str | Path) -> dict[str, pl.DataFrame]:
-    from analysis.tables.period import build_period_tables, load_inputs
-
     inputs = load_inputs(project_paths(root), Period.parse(period))
     tables = build_period_tables(inputs)
-    folder = Path(output_dir) / TABLES_DIR
+    layout = BuildLayout(output_dir)
     for name, frame in tables.items():
-        write_parquet(frame, folder / f"{name}.parquet", schema.PERIOD_TABLES[name])
-        faults.checkpoint("tables", folder)   # crash tests stop here: one table written, the rest not
+        write_parquet(frame, layout.table(name), schema.PERIOD_TABLES[name])
+        faults.checkpoint("tables", layout.tables)   # crash tests stop here: one table written, the rest not
     return tables
-
-
-def read_tables(output_dir: str | Path) -> dict[str, pl.DataFrame]:
-    folder = Path(output_dir) / TABLES_DIR
-    return {name: pl.read_parquet(folder / f"{name}.parquet") for name in schema.PERIOD_TABLES}
 
 
 def previous_dir(root: str | Path | None, period: Period) -> Path | None:
     """The previous period's published folder, if it has tables (for the cross-cycle checks)."""
     folder = project_paths(root).reports / period.previous().label
-    return folder if (folder / TABLES_DIR).is_dir() else None
+    return folder if BuildLayout(folder).tables.is_dir() else None
 
 
 def step_validate(period: str, root: str | Path | None, output_dir: str | Path, previous: str | Path | None = None):
     """Run the quality gate on the staged tables; write the summary and page; raise if critical."""
-    from analysis.tables.period import load_inputs
-    from analysis.quality.gate import ValidationContext, raise_if_critical, render_validation_page, validate_period
-
     paths, parsed = project_paths(root), Period.parse(period)
     inputs = load_inputs(paths, parsed)
     previous = previous if previous is not None else previous_dir(root, parsed)
-    previous_persons = None
-    if inputs.previous_snapshot is not None:
-        previous_persons = pl.read_parquet(paths.ingest / "restricted" / "registry"
-                                           / inputs.previous_snapshot.date.isoformat() / "persons.parquet")
+    previous_persons = inputs.earlier_copies[-1][1] if inputs.earlier_copies else None
     context = ValidationContext(period=parsed.label, snapshot_date=inputs.snapshot.date,
-                                previous_tables=read_tables(previous) if previous else None,
+                                previous_tables=read_period_tables(BuildLayout(previous)) if previous else None,
                                 previous_persons=previous_persons,
                                 small_count_threshold=inputs.policy.small_count_threshold,
                                 release_records=inputs.release_records)
     suites = paths.root / "expectations"
-    report = validate_period(read_tables(output_dir), inputs.persons, context,
+    layout = BuildLayout(output_dir)
+    report = validate_period(read_period_tables(layout), inputs.persons, context,
                              suites_dir=suites if suites.is_dir() else None)
-    folder = Path(output_dir) / VALIDATION_DIR
-    with naming_write_errors(folder):
-        folder.mkdir(parents=True, exist_ok=True)
-        report.write_json(folder / "summary.json")
-        faults.checkpoint("validation", folder)   # crash tests stop here: the summary written, the page not
-        (folder / "validation.html").write_text(render_validation_page(report, parsed.label, inputs.synthetic),
-                                                encoding="utf-8", newline="\n")
+    with naming_write_errors(layout.validation):
+        layout.validation.mkdir(parents=True, exist_ok=True)
+        report.write_json(layout.validation_summary)
+        faults.checkpoint("validation", layout.validation)   # crash tests stop here: the summary written, the page not
+        layout.validation_page.write_text(render_validation_page(report, parsed.label, inputs.synthetic),
+                                          encoding="utf-8", newline="\n")
     raise_if_critical(report)
     return report
 
 
-def chart_context(period: str, root: str | Path | None):
-    from analysis.charts.figures import ChartContext
-    from analysis.tables.period import load_inputs
-
-    inputs = load_inputs(project_paths(root), Period.parse(period))
+def chart_context(inputs: PeriodInputs) -> ChartContext:
     return ChartContext(period=inputs.period.label, period_end=inputs.period.end, synthetic=inputs.synthetic,
                         ledger=inputs.ledger, release_events=inputs.release_events)
 
 
 def step_charts(period: str, root: str | Path | None, output_dir: str | Path) -> list[Path]:
-    from analysis.charts.figures import build_charts, save_chart
-
-    charts = build_charts(read_tables(output_dir), chart_context(period, root))
-    folder = Path(output_dir) / CHARTS_DIR
+    inputs = load_inputs(project_paths(root), Period.parse(period))
+    layout = BuildLayout(output_dir)
+    charts = build_charts(read_period_tables(layout), chart_context(inputs))
     saved: list[Path] = []
-    with naming_write_errors(folder):
+    with naming_write_errors(layout.charts):
         # Chart by chart (what charts.save_charts does), so that a crash test can stop between two.
         for chart_id, chart in charts.items():
-            saved.extend(save_chart(chart, folder, chart_id))
-            faults.checkpoint("charts", folder)
+            saved.extend(save_chart(chart, layout.charts, chart_id))
+            faults.checkpoint("charts", layout.charts)
     return saved
 
 
 def step_report(period: str, root: str | Path | None, output_dir: str | Path) -> Path:
-    from analysis.report.page import write_report
-
+    paths = project_paths(root)
+    inputs = load_inputs(paths, Period.parse(period))
     with naming_write_errors(output_dir):
-        return write_report(period, root, Path(output_dir))
+        return write_report(paths, inputs, chart_context(inputs), BuildLayout(output_dir))
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    notebook: str                # in notebooks/; it calls `function`
+    function: Callable
+    reads_previous: bool = False  # takes `previous`: the previous period's build, for the cross-cycle checks
+
+
+STEPS: tuple[Step, ...] = (
+    Step("ingest", "01_ingest.ipynb", step_ingest),
+    Step("tables", "02_tables.ipynb", step_tables),
+    Step("validate", "03_validate.ipynb", step_validate, reads_previous=True),
+    Step("charts", "04_charts.ipynb", step_charts),
+    Step("report", "05_report.ipynb", step_report),
+)
+NOTEBOOKS: tuple[str, ...] = tuple(s.notebook for s in STEPS)
+
+
+def step(name: str) -> Step:
+    return next(s for s in STEPS if s.name == name)

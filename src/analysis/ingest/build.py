@@ -19,15 +19,17 @@ from typing import Callable
 
 import polars as pl
 
-from analysis.core import faults
-from analysis.core import schema
-from analysis.ingest.corrections import check_copies_exist, read_corrections
+from analysis.core import faults, schema
+from analysis.core.digests import code_digest, digest, files_digest, sha256_file
 from analysis.core.errors import InputError
 from analysis.core.paths import ProjectPaths, project_paths
-from analysis.ingest.provenance import list_snapshots, verify_checksums
-from analysis.ingest.registry import RegistryRead, read_registry_file
 from analysis.core.staging import exclusive, naming_write_errors, staged
 from analysis.core.storage import write_parquet
+from analysis.ingest.corrections import check_copies_exist, read_corrections
+from analysis.ingest.figures import LEDGER_SCHEMA, read_ledger
+from analysis.ingest.provenance import list_snapshots, verify_checksums
+from analysis.ingest.registry import RegistryRead, read_registry_file
+from analysis.ingest.releases import quarantine_release_records, read_release_events, read_release_records
 
 
 @dataclass
@@ -58,7 +60,6 @@ def _registry_file(meta) -> Path:
 
 
 def _log_row(paths: ProjectPaths, meta, path: Path, read: RegistryRead) -> dict:
-    from analysis.ingest.provenance import sha256_file
     counts = read.persons.group_by("status").len()
     by_status = dict(zip(counts["status"].to_list(), counts["len"].to_list()))
     table = read.table
@@ -111,28 +112,31 @@ def ingest_registry(paths: ProjectPaths, out: Path, summary: IngestSummary,
 
 
 def ingest_releases_and_figures(paths: ProjectPaths, out: Path, progress: Callable[[str], None]) -> None:
-    from analysis.ingest.figures import LEDGER_SCHEMA, read_ledger
-    from analysis.ingest.releases import (EVENTS_SCHEMA, RECORDS_QUARANTINE_SCHEMA, RECORDS_SCHEMA, quarantine_release_records,
-                           read_release_events, read_release_records)
-
     progress("figures ledger")
     ledger = read_ledger(paths.raw)
     write_parquet(ledger.sort("figure_id"), out / "public" / "figures.parquet", LEDGER_SCHEMA)
     progress("release events and records")
     events = read_release_events(paths.raw)
-    write_parquet(events, out / "public" / "release_events.parquet", EVENTS_SCHEMA)
+    write_parquet(events, out / "public" / "release_events.parquet", schema.EVENTS_SCHEMA)
     listed = [pl.read_parquet(f, columns=["record_id", "arrested_from"])
               for f in sorted((out / "restricted" / "registry").glob("*/persons.parquet"))]
     kept, quarantined = quarantine_release_records(
         read_release_records(paths.raw, events),
         pl.concat(listed) if listed else pl.DataFrame(schema={"record_id": pl.Int64, "arrested_from": pl.Date}))
     write_parquet(kept.sort("record_id", "release_date"), out / "restricted" / "releases" / "release_records.parquet",
-                  RECORDS_SCHEMA)
+                  schema.RECORDS_SCHEMA)
     write_parquet(quarantined.sort("source_row"), out / "restricted" / "releases" / "release_records_quarantine.parquet",
-                  RECORDS_QUARANTINE_SCHEMA)
+                  schema.RECORDS_QUARANTINE_SCHEMA)
 
 
 KEY_FILE = "BUILD_KEY"
+
+
+def ingest_key(paths: ProjectPaths) -> str:
+    """The ingest's content address: every raw file, the corrections and the code."""
+    raw = [p for p in paths.raw.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    corrections = sorted(paths.corrections.glob("*.csv"))
+    return digest([("inputs", files_digest(paths, raw + corrections)), ("code", code_digest())])
 
 
 def _unchanged(paths: ProjectPaths, key: str) -> IngestSummary | None:
@@ -149,8 +153,6 @@ def _unchanged(paths: ProjectPaths, key: str) -> IngestSummary | None:
 
 def ingest_is_current(paths: ProjectPaths) -> bool:
     """Whether the published ingest came from the present raw files and code (nothing to do)."""
-    from analysis.cycle.keys import ingest_key
-
     return _unchanged(paths, ingest_key(paths)) is not None
 
 
@@ -160,8 +162,6 @@ def run_ingest(root: str | Path | None = None, progress: Callable[[str], None] =
 
     Skipped (in well under a second) when the published build came from the same raw files and code.
     """
-    from analysis.cycle.keys import ingest_key
-
     paths = project_paths(root)
     key = ingest_key(paths)
     if not force and (unchanged := _unchanged(paths, key)):

@@ -9,10 +9,8 @@ immutable, and a changed byte must be noticed, not silently processed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -21,6 +19,7 @@ import yaml
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints,
                       model_validator)
 
+from analysis.core.digests import sha256_file
 from analysis.core.errors import ChecksumMismatch, InputError
 from analysis.core.safeio import load_yaml, validated
 
@@ -76,18 +75,6 @@ class SnapshotMetadata:
                 for f in self.files
             ],
         }
-
-
-def sha256_file(path: Path) -> str:
-    """The sha256 of a regular file; a link, pipe or device is refused before it is opened."""
-    if not stat.S_ISREG(os.lstat(path).st_mode):
-        raise InputError(path, "is not a regular file (a link, folder, pipe or device)",
-                         fix="raw data is plain files: copy the file itself into the snapshot folder")
-    digest = hashlib.sha256()
-    with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def describe_file(path: Path, description: str = "") -> RawFile:

@@ -20,6 +20,7 @@ import polars as pl
 
 from analysis.ingest.csvfile import read_records, whole_number_problem
 from analysis.core.errors import InputError
+from analysis.core.schema import EVENTS_SCHEMA, RECORDS_QUARANTINE_SCHEMA, RECORDS_SCHEMA
 from analysis.ingest.figures import default_raw_root, latest_snapshot
 from analysis.ingest.provenance import list_snapshots, verify_checksums
 
@@ -44,42 +45,6 @@ PERSON_DESTINATIONS = ("belarus", "lithuania", "ukraine", "not_reported")
 TRISTATE = ("true", "false", "unknown")
 DATE_PRECISIONS = ("day", "approximate")
 WITHOUT_DOCUMENTS_QUALIFIERS = ("", "exact", "at least")
-
-EVENTS_SCHEMA: dict[str, pl.DataType] = {
-    "event_id": pl.String,
-    "date": pl.Date,
-    "date_precision": pl.String,
-    "released": pl.Int64,
-    "political_prisoners_released": pl.Int64,
-    "mechanism": pl.String,
-    "destination": pl.String,
-    "expelled_to_lithuania": pl.Int64,
-    "expelled_to_ukraine": pl.Int64,
-    "without_documents": pl.Int64,
-    "without_documents_qualifier": pl.String,
-    "foreign_nationals": pl.Int64,
-    "mediator": pl.String,
-    "counts_toward_list": pl.String,
-    "source_figure_ids": pl.List(pl.String),
-    "notes": pl.String,
-    "source_file": pl.String,
-}
-RECORDS_SCHEMA: dict[str, pl.DataType] = {
-    "record_id": pl.Int64,
-    "release_date": pl.Date,
-    "mechanism": pl.String,
-    "destination": pl.String,
-    "documents_withheld": pl.String,
-    "identity_publishable": pl.Boolean,
-    "event_id": pl.String,
-    "source_file": pl.String,
-    "source_row": pl.Int32,
-}
-# Records kept out of counting and naming, each with its reason (restricted: record ids).
-RECORDS_QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
-    "record_id": pl.Int64, "release_date": pl.Date, "source_file": pl.String, "source_row": pl.Int32,
-    "reason": pl.String,
-}
 
 _FIGURE_ID = re.compile(r"fig-[0-9a-f]{10}")
 _EVENT_ID = re.compile(r"[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?-[a-z_]+")

@@ -21,7 +21,10 @@ import polars as pl
 
 from analysis.core import schema
 from analysis.core.errors import InputError
+from analysis.core.layout import BuildLayout
 from analysis.core.paths import project_paths
+from analysis.core.periods import Period
+from analysis.publish.access import period_folder
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISER = "'"
@@ -72,11 +75,8 @@ def write_csv(frame: pl.DataFrame, path: str | Path) -> Path:
 
 
 def _published_tables_folder(period: str, root) -> tuple[str, Path]:
-    from analysis.publish.access import _period_folder
-    from analysis.core.periods import Period
-
     label = Period.parse(period).label
-    return label, _period_folder(label, root) / "tables"
+    return label, BuildLayout(period_folder(label, root)).tables
 
 
 def _read_public_table(folder: Path, name: str, reports: Path) -> pl.DataFrame:

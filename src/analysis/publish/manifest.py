@@ -19,16 +19,19 @@ from typing import Annotated
 import pyarrow.parquet as pq
 from pydantic import AfterValidator, BaseModel, StringConstraints
 
+from analysis.core.digests import sha256_file
 from analysis.core.errors import InputError
+from analysis.core.layout import BuildLayout
 from analysis.core.paths import ProjectPaths
 from analysis.core.periods import Period
-from analysis.ingest.provenance import METADATA_FILE, read_metadata, sha256_file
 from analysis.core.safeio import read_regular, validated
+from analysis.ingest.provenance import METADATA_FILE, read_metadata
+from analysis.tables.disclosure import policy_files
+from analysis.tables.inputs import counting_snapshots
 
-MANIFEST = "MANIFEST.json"
 BYTE_WRITERS = ("polars", "pyarrow", "altair", "vl-convert-python", "great-expectations", "papermill", "jinja2")
 # Executed notebooks record the staging folder they ran in: listed, not compared byte for byte.
-NOT_COMPARED = ("notebooks/",)
+NOT_COMPARED = (BuildLayout(Path()).notebooks.as_posix() + "/",)
 
 
 def _digest(text: str) -> str:
@@ -57,9 +60,6 @@ def period_input_files(paths: ProjectPaths, period: Period, previous_tables: boo
     """Every file a period's outputs depend on: the registry copies it counts and checks against,
     release data, figures, corrections, quality suites, notebooks and, if asked, the previous
     period's published tables."""
-    from analysis.publish.privacy import policy_files
-    from analysis.tables.period import counting_snapshots
-
     snapshot, earlier = counting_snapshots(paths, period)   # earlier copies narrow undated exits
     folders = [paths.raw / "registry" / s.date.isoformat() for s in (*earlier, snapshot)]
     folders += [p for source in ("releases", "figures") for p in sorted((paths.raw / source).iterdir()) if p.is_dir()]
@@ -67,8 +67,8 @@ def period_input_files(paths: ProjectPaths, period: Period, previous_tables: boo
     files += sorted((paths.corrections).glob("*.csv"))
     files += policy_files(paths)
     files += sorted((paths.root / "expectations").glob("*.json"))
-    files += sorted((paths.root / "notebooks").glob("0*.ipynb"))
-    previous = paths.reports / period.previous().label / "tables"
+    files += sorted(paths.notebooks.glob("0*.ipynb"))
+    previous = BuildLayout(paths.reports / period.previous().label).tables
     if previous_tables and previous.is_dir():
         files += sorted(previous.glob("*.parquet"))
     return files
@@ -94,19 +94,21 @@ def _output_entry(folder: Path, path: Path) -> dict:
 
 def _previous_table_entries(period: Period, previous_dir: Path | None) -> list[dict]:
     """The previous period's tables, named where they are (or will be) published."""
-    if previous_dir is None or not (Path(previous_dir) / "tables").is_dir():
+    if previous_dir is None or not BuildLayout(previous_dir).tables.is_dir():
         return []
-    return [{"path": f"reports/{period.previous().label}/tables/{p.name}", "sha256": sha256_file(p),
-             "bytes": p.stat().st_size} for p in sorted((Path(previous_dir) / "tables").glob("*.parquet"))]
+    published = BuildLayout(Path("reports") / period.previous().label)
+    return [{"path": published.table(p.stem).as_posix(), "sha256": sha256_file(p),
+             "bytes": p.stat().st_size} for p in sorted(BuildLayout(previous_dir).tables.glob("*.parquet"))]
 
 
 def build_manifest(paths: ProjectPaths, period: Period, build: Path, parameters: dict, build_key: str,
                    previous_dir: Path | None) -> dict:
     inputs = [_input_entry(paths, p) for p in period_input_files(paths, period, previous_tables=False)]
     inputs += _previous_table_entries(period, previous_dir)
-    outputs = [_output_entry(build, p) for p in sorted(build.rglob("*")) if p.is_file() and p.name != MANIFEST]
+    layout = BuildLayout(build)
+    outputs = [_output_entry(build, p) for p in sorted(build.rglob("*")) if p.is_file() and p != layout.manifest]
     lock = paths.root / "requirements.lock"
-    summary = json.loads((build / "validation" / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads(layout.validation_summary.read_text(encoding="utf-8"))
     return {
         "period": period.label,
         "build_key": build_key,
@@ -125,7 +127,7 @@ def build_manifest(paths: ProjectPaths, period: Period, build: Path, parameters:
 def write_manifest(paths: ProjectPaths, period: Period, build: Path, parameters: dict, build_key: str,
                    previous_dir: Path | None) -> Path:
     manifest = build_manifest(paths, period, build, parameters, build_key, previous_dir)
-    path = build / MANIFEST
+    path = BuildLayout(build).manifest
     path.write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 

@@ -7,6 +7,7 @@ data is escaped. No script, no stylesheet or font is loaded from anywhere.
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -14,12 +15,16 @@ import jinja2
 import polars as pl
 import yaml
 
+from analysis.charts import figures as chart_module
+from analysis.charts.figures import ChartContext
 from analysis.core import schema
-from analysis.core.paths import PACKAGE_DIR
+from analysis.core.layout import BuildLayout
+from analysis.core.paths import PACKAGE_DIR, ProjectPaths
 from analysis.core.vocabulary import MECHANISM_LABELS, in_sentence
+from analysis.tables import PeriodInputs, read_period_tables
+from analysis.tables.coverage import COVERAGE_ITEMS
 from analysis.tables.custody import POINT_RULE
-from analysis.core.paths import project_paths
-from analysis.core.periods import Period
+from analysis.tables.disclosure import ingested_name_owners, named_releases
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -78,8 +83,6 @@ REPORT_FONTS = {"normal": "LiberationSans-Regular.ttf", "bold": "LiberationSans-
 def _embedded_fonts() -> dict[str, str]:
     """The charts' font family as data URLs by weight, so the report and its inline SVG charts look
     the same on any machine, offline (assets/fonts/README.md says where the files come from)."""
-    import base64
-
     folder = PACKAGE_DIR / "assets" / "fonts"
     return {weight: "data:font/ttf;base64," + base64.b64encode((folder / name).read_bytes()).decode("ascii")
             for weight, name in REPORT_FONTS.items()}
@@ -95,19 +98,14 @@ def _records(frame: pl.DataFrame) -> list[dict]:
     return frame.to_dicts()
 
 
-def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path:
-    from analysis.charts import figures as chart_module
-    from analysis.cycle.steps import chart_context, read_tables
-    from analysis.tables.period import load_inputs
-
-    parsed = Period.parse(period)
-    tables = read_tables(output_dir)
-    context = chart_context(period, root)
-    summary = json.loads((output_dir / "validation" / "summary.json").read_text(encoding="utf-8"))
+def write_report(paths: ProjectPaths, inputs: PeriodInputs, context: ChartContext, layout: BuildLayout) -> Path:
+    """The report and numbers.yaml, from the tables, charts and validation summary staged in `layout`."""
+    parsed = inputs.period
+    tables = read_period_tables(layout)
+    summary = json.loads(layout.validation_summary.read_text(encoding="utf-8"))
     figures = [{"id": chart_id, "caption": chart_module.caption(chart_id, context),
-                "svg": _svg(output_dir / "charts" / f"{chart_id}.svg")} for chart_id in chart_module.CHART_IDS]
+                "svg": _svg(layout.chart(chart_id, ".svg"))} for chart_id in chart_module.CHART_IDS]
     reconciliation = tables["reconciliation"]
-    inputs = load_inputs(project_paths(root), parsed)
     html = _environment().get_template("report.html.j2").render(
         period=parsed, synthetic=context.synthetic, numbers=headline_numbers(tables),
         mechanism_labels={code: in_sentence(label) for code, label in MECHANISM_LABELS.items()}, exit_mechanisms=schema.EXIT_MECHANISMS, figures=figures,
@@ -118,24 +116,21 @@ def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path
         reconciliation=_records(reconciliation.sort("status", "as_of_to", "metric")),
         breaches=_records(reconciliation.filter(pl.col("status") == "outside_tolerance")),
         sources=_sources(reconciliation, tables["releases"], context.ledger),
-        snapshot_file=_snapshot_file(root, parsed), font_urls=_embedded_fonts(),
+        snapshot_file=inputs.snapshot.source_file, font_urls=_embedded_fonts(),
         threshold=inputs.policy.small_count_threshold, suppression=_suppressed_cells(tables),
-        named=_records(_named(root, inputs)),
+        named=_records(_named(paths, inputs)),
         coverage=_coverage(tables["coverage"]), point_rule=POINT_RULE, release_records=inputs.release_records.height,
         earlier_copies=len(inputs.earlier_copies),
     )
-    path = output_dir / "report.html"
-    path.write_text(html, encoding="utf-8", newline="\n")
-    (output_dir / "numbers.yaml").write_text(
+    layout.report.write_text(html, encoding="utf-8", newline="\n")
+    layout.numbers.write_text(
         "# Every number quoted in report.html's text, by a stable name (tests re-derive each from the tables).\n"
         + yaml.safe_dump(headline_numbers(tables), sort_keys=True), encoding="utf-8", newline="\n")
-    return path
+    return layout.report
 
 
 def _coverage(coverage: pl.DataFrame) -> list[dict]:
     """The coverage rows with their meaning in words, in the declared order."""
-    from analysis.tables.period import COVERAGE_ITEMS
-
     counts = dict(coverage.select("item", "records").iter_rows())
     return [{"item": item, "records": counts.get(item, 0), "meaning": meaning} for item, meaning in COVERAGE_ITEMS.items()]
 
@@ -152,18 +147,9 @@ def _suppressed_cells(tables: dict[str, pl.DataFrame]) -> list[str]:
     return where
 
 
-def _named(root, inputs) -> pl.DataFrame:
-    from analysis.publish.privacy import ingested_name_owners, named_releases
-
+def _named(paths: ProjectPaths, inputs: PeriodInputs) -> pl.DataFrame:
     return named_releases(inputs.persons, inputs.release_records, inputs.policy, inputs.period.start,
-                          inputs.period.end, ingested_name_owners(project_paths(root)))
-
-
-def _snapshot_file(root, period: Period) -> str:
-    from analysis.tables.period import reference_snapshot, registry_snapshots
-
-    paths = project_paths(root)
-    return reference_snapshot(paths, registry_snapshots(paths), period).source_file
+                          inputs.period.end, ingested_name_owners(paths))
 
 
 def _sources(reconciliation: pl.DataFrame, releases: pl.DataFrame, ledger: pl.DataFrame) -> list[dict]:

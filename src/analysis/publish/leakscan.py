@@ -1,16 +1,10 @@
-"""The two tiers, enforced: what may leave the restricted tier, and the check every publication passes.
+"""The leak scan: the one way into reports/ is `publish_checked`, which scans the whole staged build
+for restricted values and refuses to publish on a single hit.
 
-Restricted: everything person-level (data/processed/ingest/restricted): names, birth dates, record
-ids, URL slugs, free text. Public: everything under reports/. The only way into reports/ is
-`publish_checked`, which scans the whole staged build for restricted values and refuses to publish
-on a single hit. The rules are project data (data/privacy/):
-
-    policy.yaml             small_count_threshold (default 3)
-    withheld_records.csv    record ids whose identity must never be published, each with a reason
-
-A person is *named* in a report only when their release record says identity_publishable = true,
-their id is not on the withheld list, and no one else in the data has the same name (a shared name
-could be read as the other person's). Everyone else's identity stays restricted.
+Restricted values (`Restricted`, from every ingested copy of the list): names in both scripts, birth
+dates, withheld record ids, URL slugs and distinctive free text. They are kept as folded keys and
+never printed: a hit is reported by file, place, kind and a fingerprint of the value. Who may be named
+at all is decided in analysis.tables.disclosure.
 """
 
 from __future__ import annotations
@@ -20,177 +14,29 @@ import datetime as dt
 import hashlib
 import html
 import json
-import os
 import re
 import struct
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+import pyarrow.parquet as pq
 
-from analysis.ingest.csvfile import read_records
 from analysis.core.errors import InputError, PrivacyViolation
 from analysis.core.paths import ProjectPaths
-from analysis.core.safeio import load_yaml, validated
-from analysis.core.textfold import fold, name_form, word_spans
+from analysis.core.periods import Period
+from analysis.core.staging import publish
+from analysis.core.textfold import fold, word_spans
+from analysis.ingest.registry import read_registry_file
+from analysis.tables.disclosure import (FREE_TEXT_COLUMNS, PrivacyPolicy, persons_in_build, all_persons,
+                                        ingested_name_owners, name_fold, named_releases)
+from analysis.tables.inputs import load_inputs
 
-POLICY_FILE = Path("data/privacy/policy.yaml")
-WITHHELD_FILE = Path("data/privacy/withheld_records.csv")
-DEFAULT_THRESHOLD = 3
-FREE_TEXT_COLUMNS = ("description", "declaration", "clusters", "photo")
 # Free text shared by many records ("SYNTHETIC record") identifies no one; scanning for it would only
 # flag boilerplate. Distinctive text is what can point at a person.
 DISTINCTIVE_TEXT_CHARS, DISTINCTIVE_TEXT_MAX_RECORDS = 16, 3
-
-
-# ------------------------------------------------------------------ the policy
-
-
-@dataclass(frozen=True)
-class PrivacyPolicy:
-    small_count_threshold: int = DEFAULT_THRESHOLD
-    withheld_ids: frozenset[int] = frozenset()
-
-
-def policy_files(paths: ProjectPaths) -> list[Path]:
-    return [p for p in (paths.root / POLICY_FILE, paths.root / WITHHELD_FILE) if p.exists()]
-
-
-def load_policy(paths: ProjectPaths) -> PrivacyPolicy:
-    return PrivacyPolicy(_threshold(paths.root / POLICY_FILE), _withheld_ids(paths.root / WITHHELD_FILE))
-
-
-class _PolicyFile(BaseModel):
-    """The declared schema of data/privacy/policy.yaml."""
-    model_config = ConfigDict(extra="forbid")
-    small_count_threshold: Annotated[StrictInt, Field(ge=1, le=1000)] = DEFAULT_THRESHOLD
-
-
-def _threshold(path: Path) -> int:
-    if not os.path.lexists(path):
-        return DEFAULT_THRESHOLD
-    raw = load_yaml(path) or {}
-    if not isinstance(raw, dict):
-        raise InputError(path, "expected 'small_count_threshold: <number>'", fix="see data/privacy/README.md")
-    return validated(path, _PolicyFile, raw, fix="set small_count_threshold to a whole number, e.g. 3 (cells of 1 "
-                                                 "or 2 persons suppressed); no other key is known").small_count_threshold
-
-
-def _withheld_ids(path: Path) -> frozenset[int]:
-    if not os.path.lexists(path):
-        return frozenset()
-    index, rows = read_records(path, ("record_id", "reason"))
-    ids = set()
-    for row_number, fields in rows:
-        text, reason = fields[index["record_id"]].strip(), fields[index["reason"]].strip()
-        if not re.fullmatch(r"[0-9]{1,12}", text):
-            raise InputError(path, f"record_id {text!r} is not a positive integer", row=row_number,
-                             field="record_id", fix="write the registry's numeric record id")
-        if not reason:
-            raise InputError(path, f"record {text} has no reason", row=row_number, field="reason",
-                             fix="say why the identity is withheld (e.g. 'asked by the family')")
-        ids.add(int(text))
-    return frozenset(ids)
-
-
-# ------------------------------------------------------------------ small counts
-
-
-def suppress_small_counts(frame: pl.DataFrame, count: str, group: str, threshold: int,
-                          hide: tuple[str, ...] = ()) -> pl.DataFrame:
-    """Blank the count (and `hide` columns) of every cell under `threshold` persons, and mark it `suppressed`.
-
-    Within a group (e.g. one dimension of the composition table) whose total is published elsewhere,
-    a single blanked cell could be worked out by subtraction, so the next smallest cell is blanked
-    with it (secondary suppression). Zero cells are not listed at all, so they need no suppression.
-    """
-    primary = pl.col(count).is_not_null() & (pl.col(count) > 0) & (pl.col(count) < threshold)
-    marked = frame.with_columns(primary.alias("_primary"))
-    rank = pl.col(count).rank("ordinal").over(group)
-    smallest_other = (~pl.col("_primary")) & (rank == rank.filter(~pl.col("_primary")).min().over(group))
-    lonely = pl.col("_primary").sum().over(group) == 1
-    suppressed = pl.col("_primary") | (lonely & smallest_other)
-    marked = marked.with_columns(suppressed.fill_null(False).alias("suppressed"))
-    blank = {c: pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in (count, *hide)}
-    return marked.with_columns(**blank).drop("_primary")
-
-
-# ------------------------------------------------------------------ who may be named
-
-
-def named_releases(persons: pl.DataFrame, release_records: pl.DataFrame, policy: PrivacyPolicy,
-                   start: dt.date, end: dt.date, owners: dict[str, frozenset]) -> pl.DataFrame:
-    """People released between start and end whom the records allow to be named (see module docstring).
-
-    `persons` is the period's reference copy; `owners` maps each folded name in every ingested copy
-    to the record ids bearing it (`name_owners`): a named person must be the only one.
-    """
-    consent = release_records.filter(
-        pl.col("identity_publishable").fill_null(False) & pl.col("release_date").is_between(start, end)
-        & ~pl.col("record_id").is_in(list(policy.withheld_ids)))
-    named = (persons.filter(pl.col("record_id").is_not_null())
-             .join(consent.select("record_id", "release_date", "mechanism", "destination"), on="record_id")
-             .filter(registry_agrees_with_release())   # fail closed: the copy must say so too
-             .select("record_id", "name_raw", "release_date", "mechanism", "destination"))
-    own = [bool(key) and owners.get(key, frozenset()) <= {record_id}
-           for key, record_id in zip(map(name_fold, named["name_raw"]), named["record_id"])]
-    return (named.filter(pl.Series(own, dtype=pl.Boolean))
-            .select("name_raw", "release_date", "mechanism", "destination").sort("release_date", "name_raw"))
-
-
-def registry_agrees_with_release(record_date: str = "release_date") -> pl.Expr:
-    """Over persons joined with their release record: the copy does not list the person as held (`former`,
-    or `np`: convicted in a political case, not recognised, and released too), not as dead in custody,
-    and its release date, if it gives one, allows the record's date."""
-    dated = pl.col("release_date_from").is_not_null()
-    same_day = (pl.col(record_date) >= pl.col("release_date_from")) & (pl.col(record_date) <= pl.col("release_date_to"))
-    return ((pl.col("status") != "active") & ~pl.col("died_in_custody").fill_null(False)
-            & (~dated | same_day)).fill_null(False)
-
-
-def check_withheld_ids(paths: ProjectPaths) -> None:
-    """Every id on the withheld list must be in some copy of the list: a typo would leave the person it
-    was meant to protect unprotected, so an unknown id stops the run."""
-    path = paths.root / WITHHELD_FILE
-    if not os.path.lexists(path):
-        return
-    known = set(all_persons(paths)["record_id"].drop_nulls().to_list())
-    index, rows = read_records(path, ("record_id", "reason"))
-    for row_number, fields in rows:
-        text = fields[index["record_id"]].strip()
-        if int(text) not in known:
-            raise InputError(path, f"record id {text} is in no copy of the list", row=row_number, field="record_id",
-                             fix="correct the id (a typo here would leave the person it should protect named), "
-                                 "or remove the row if the record is gone")
-
-
-def name_owners(everyone: pl.DataFrame) -> dict[str, frozenset]:
-    """Folded name -> the record ids (None for a copy without ids) of the rows bearing it, in any script."""
-    owners: dict[str, set] = {}
-    for column in ("name_raw", "name_latin", "name_cyrillic"):
-        for name, record_id in everyone.select(column, "record_id").drop_nulls(column).iter_rows():
-            owners.setdefault(name_fold(name), set()).add(record_id)
-    return {key: frozenset(ids) for key, ids in owners.items()}
-
-
-@lru_cache(maxsize=4)
-def _build_name_owners(build: str) -> dict[str, frozenset]:
-    return name_owners(_all_persons(build))
-
-
-def ingested_name_owners(paths: ProjectPaths) -> dict[str, frozenset]:
-    return _build_name_owners(str(paths.ingest.resolve()))
-
-
-@lru_cache(maxsize=262_144)
-def name_fold(text: str | None) -> str:
-    """A name as compared (analysis.core.textfold): however it is written, its folded words joined by one
-    space ("<b>Ales__BIАLIATSKI" with a Cyrillic А -> "b ales bialiatski")."""
-    return name_form(text)
 
 
 # ------------------------------------------------------------------ restricted values
@@ -228,7 +74,7 @@ def restricted_values(paths: ProjectPaths, policy: PrivacyPolicy, allowed_names:
 
 @lru_cache(maxsize=4)
 def _restricted(build: str, policy: PrivacyPolicy) -> Restricted:
-    persons = _all_persons(build)
+    persons = persons_in_build(build)
     records = pl.read_parquet(Path(build) / "restricted" / "releases" / "release_records.parquet")
     withheld = set(policy.withheld_ids) | set(records.filter(~pl.col("identity_publishable").fill_null(False))
                                               ["record_id"].to_list())
@@ -261,8 +107,6 @@ def check_file_names(paths: ProjectPaths, files: list[Path], source: str) -> Non
     if paths.ingest.exists():
         names |= names_in(all_persons(paths))
     if source == "registry":
-        from analysis.ingest.registry import read_registry_file
-
         for path in files:
             try:
                 names |= names_in(read_registry_file(path).persons)
@@ -274,20 +118,6 @@ def check_file_names(paths: ProjectPaths, files: list[Path], source: str) -> Non
             raise InputError(path, "the file name holds a person's name (file names reach public manifests)",
                              fix="rename the file, e.g. after its source and date (registry_2026-03-31.csv), "
                                  "and add it again")
-
-
-def all_persons(paths: ProjectPaths) -> pl.DataFrame:
-    """The identifying columns of every person row in every ingested copy (restricted data)."""
-    return _all_persons(str(paths.ingest.resolve()))
-
-
-@lru_cache(maxsize=4)
-def _all_persons(build: str) -> pl.DataFrame:
-    columns = ["record_id", "name_raw", "name_latin", "name_cyrillic", "birth_date_from", "birth_date_precision",
-               "url_slug", *FREE_TEXT_COLUMNS]
-    files = sorted((Path(build) / "restricted" / "registry").glob("*/persons.parquet"))
-    return pl.concat([pl.read_parquet(f, columns=columns) for f in files]) if files else pl.DataFrame(
-        schema={c: pl.String for c in columns})
 
 
 # ------------------------------------------------------------------ the scanner
@@ -365,8 +195,6 @@ def _blank_data_url(match: re.Match) -> str:
 
 
 def _parquet_texts(path: Path):
-    import pyarrow.parquet as pq
-
     table = pq.read_table(path)
     yield "column names", " ".join(table.column_names)
     for name in table.column_names:
@@ -455,10 +283,8 @@ def _fingerprint(value: str) -> str:
 # ------------------------------------------------------------------ the one way into reports/
 
 
-def check_build(paths: ProjectPaths, period, build: Path) -> list[Leak]:
+def check_build(paths: ProjectPaths, period: Period, build: Path) -> list[Leak]:
     """Scan a staged period build for every restricted value, allowing only the names it may carry."""
-    from analysis.tables.period import load_inputs
-
     inputs = load_inputs(paths, period)
     # Who may be named is worked out again from the inputs, not read from the build it is checking.
     named = named_releases(inputs.persons, inputs.release_records, inputs.policy, period.start, period.end,
@@ -467,10 +293,8 @@ def check_build(paths: ProjectPaths, period, build: Path) -> list[Leak]:
     return scan_folder(build, restricted_values(paths, inputs.policy, allowed))
 
 
-def publish_checked(paths: ProjectPaths, period, build: Path, target: Path) -> None:
+def publish_checked(paths: ProjectPaths, period: Period, build: Path, target: Path) -> None:
     """Publish a staged build only if it holds no restricted value; otherwise raise and publish nothing."""
-    from analysis.core.staging import publish
-
     leaks = check_build(paths, period, build)
     if leaks:
         shown = "\n".join(f"  {leak.line()}" for leak in leaks[:20])
