@@ -27,7 +27,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis.ingest import rawtext
+from analysis.ingest import unpacking
 from analysis.ingest import registry_format as fmt
 from analysis.cli import main
 from analysis.ingest.provenance import SnapshotMetadata, describe_file, write_metadata
@@ -254,7 +254,7 @@ REFUSED = [
 @pytest.mark.parametrize("case, name, data, limits, fragments", REFUSED, ids=[c[0] for c in REFUSED])
 def test_hostile_copy_is_refused_and_nothing_is_lost(built, monkeypatch, case, name, data, limits, fragments):
     for constant, value in limits.items():
-        monkeypatch.setattr(rawtext, constant, value)
+        monkeypatch.setattr(unpacking, constant, value)
     add_snapshot(built, SNAPSHOT, name, data)
     before = Snapshot(built)
     result = run_ingest(built)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -29,10 +30,10 @@ STAGE, MODE, SIGNAL = "ANALYSIS_FAULT_AT", "ANALYSIS_FAULT", "ANALYSIS_FAULT_SIG
 
 # Where each checkpoint sits. Each one is reached after some output of its stage was written.
 STAGES = {
-    "ingest": "ingest.ingest_registry: a snapshot's Parquet is staged, the ingest not yet swapped in",
-    "tables": "pipeline.step_tables: the first period table is written, the others not yet",
-    "validation": "pipeline.step_validate: the suites ran, summary.json is written, validation.html not yet",
-    "charts": "pipeline.step_charts: the first chart is written, the others not yet",
+    "ingest": "ingest.build.ingest_registry: a snapshot's Parquet is staged, the ingest not yet swapped in",
+    "tables": "cycle.steps.step_tables: the first period table is written, the others not yet",
+    "validation": "cycle.steps.step_validate: the suites ran, summary.json is written, validation.html not yet",
+    "charts": "cycle.steps.step_charts: the first chart is written, the others not yet",
     "publish": "staging.publish: the new link exists beside the old one, not yet swapped in",
     "publish-swapped": "staging.publish: the new build is published, the one it replaced not yet removed",
 }
@@ -64,8 +65,6 @@ def _pause(stage: str, stuck: bool = False) -> None:
     print(f"analysis: paused at fault checkpoint {stage!r} (pid {os.getpid()}); kill me", file=sys.__stderr__,
           flush=True)
     if stuck:   # catastrophic backtracking: one C call that holds the GIL for longer than any test runs
-        import re
-
         re.match(r"(a+)+$", "a" * 64 + "b")
     while True:
         time.sleep(3600)

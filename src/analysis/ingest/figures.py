@@ -32,7 +32,7 @@ import yaml
 from analysis.ingest.csvfile import read_records, whole_number_problem
 from analysis.core.errors import InputError
 from analysis.ingest.provenance import list_snapshots, verify_checksums
-from analysis.core.paths import CHECKOUT_DIR
+from analysis.core.paths import project_paths
 
 LEDGER_FILE = "published_figures.csv"
 LEDGER_COLUMNS: tuple[str, ...] = (
@@ -72,10 +72,6 @@ _REMARK = re.compile(r"^(?P<head>[^()]*?)\s*\((?P<remark>[^()]*)\)\s*$")
 
 def default_raw_root() -> Path:
     """`data/raw` of the project (ANALYSIS_ROOT if set, else this checkout)."""
-    try:
-        from analysis.core.paths import project_paths
-    except ImportError:  # pragma: no cover - paths.py is part of the package
-        return CHECKOUT_DIR / "data" / "raw"
     return project_paths(None).raw
 
 

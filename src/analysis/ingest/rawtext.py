@@ -1,10 +1,10 @@
 """Turn the bytes of a registry copy into rows of raw strings, whatever its shape.
 
-Steps, each with one job: unpack (a gzip file or a zip of one file, in memory, with a size cap),
-refuse what is not a text table (HTML pages, PDFs, spreadsheets, other archives), decode (UTF-8
-with/without BOM, or Windows-1251, detected), refuse text garbled by a wrong decoding (mojibake),
-detect the shape (machine CSV, flattened JSON, public table in en/ru/be) and the delimiter (comma,
-semicolon or tab, detected), then yield `RawRecord`s keyed by canonical field name.
+Steps, each with one job: unpack (analysis.ingest.unpacking: a gzip file or a zip of one file, in
+memory, with a size cap; what is not a text table is refused), decode (analysis.ingest.decoding: UTF-8
+with/without BOM, or Windows-1251, detected; text garbled by a wrong decoding refused), detect the
+shape (analysis.ingest.shapes: machine CSV, public table in en/ru/be, and the delimiter; or flattened
+JSON), then read `RawRecord`s keyed by canonical field name (here).
 Rows that cannot be read as records are returned as quarantine entries, never dropped; a file
 whose damage would silently swallow records (a quote never closed, a header without rows, rows
 split at another delimiter than the header) is refused as a whole.
@@ -13,33 +13,20 @@ split at another delimiter than the header) is refused as a whole.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
-import re
-import unicodedata
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.ingest import registry_format as fmt
 from analysis.core.errors import InputError
+from analysis.ingest import registry_format as fmt
+from analysis.ingest.decoding import decode, line_of, refuse_garbled, refuse_nul
+from analysis.ingest.shapes import REQUIRED_COLUMNS, detect_csv, split_header_line
+from analysis.ingest.unpacking import read_file_bytes, unpack
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
-# Cap on what a .gz or .zip copy unpacks to. Unpacking reads in chunks and stops at the cap, so a
-# decompression bomb is refused without the memory being allocated.
-MAX_DECOMPRESSED_BYTES = MAX_FILE_BYTES
 MAX_FIELD_CHARS = 100_000
 MAX_COLUMNS = 1_000        # a registry copy has about 25; thousands means a broken export
-_CHUNK_BYTES = 1 << 20
 _RAW_KEPT_CHARS = 2_000    # of a quarantined record's text (the raw file itself is kept whole)
-_UTF8_BOM = b"\xef\xbb\xbf"
-# Non-ASCII characters that real Windows-1251 copies contain besides Cyrillic letters.
-_CP1251_PUNCTUATION = set("«»—–’‘“”„№…•·°\u00a0")
-_CP1251_LETTERS = set("ЁёІіЎў")
-_ZIP_MEMBER_SUFFIXES = (".csv", ".json", ".tsv", ".txt")
-_REEXPORT = "download or export the copy again and check the transfer was complete"
 
 
 @dataclass(frozen=True)
@@ -76,355 +63,8 @@ class RawTable:
     compression: str | None = None             # "gzip" or "zip" when the copy came packed
 
 
-# ---------------------------------------------------------------- unpacking and sniffing
-
-_NOT_A_TABLE = (
-    # (leading bytes, what the file is, what to do)
-    (b"%PDF-", "a PDF document", "export the list as CSV or JSON; a PDF cannot be read as a table"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Excel or Word file (.xls/.doc)",
-     "open it and save it as 'CSV UTF-8'"),
-    (b"BZh", "compressed with bzip2", "unpack it, or pack it as .gz or .zip"),
-    (b"\xfd7zXZ\x00", "compressed with xz", "unpack it, or pack it as .gz or .zip"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "unpack it, or pack it as .gz or .zip"),
-    (b"Rar!\x1a\x07", "a RAR archive", "unpack it, or pack it as .gz or .zip"),
-    (b"\x28\xb5\x2f\xfd", "compressed with zstd", "unpack it, or pack it as .gz or .zip"),
-)
-_HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)[\s>]",
-                         re.IGNORECASE | re.DOTALL)
-
-
-def _archive_kind(data: bytes) -> str | None:
-    if data.startswith(b"\x1f\x8b"):
-        return "gzip"
-    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return "zip"
-    return None
-
-
-def _refuse_if_not_a_table(data: bytes, path) -> None:
-    for magic, what, fix in _NOT_A_TABLE:
-        if data.startswith(magic):
-            raise InputError(path, f"the file is {what}, not a registry table", fix=fix)
-    if _HTML_START.match(data[:4096].removeprefix(_UTF8_BOM)):
-        raise InputError(path, "the file is an HTML page (a web page or an error page saved from the browser), "
-                               "not a registry table",
-                         fix="download the export itself (CSV or JSON), not the page; check the site did not "
-                             "answer with an error or a login page")
-
-
-def _read_capped(stream, path, what: str) -> bytes:
-    """Everything `stream` yields, read in chunks; refused as soon as it passes the cap."""
-    cap = MAX_DECOMPRESSED_BYTES
-    parts, total = [], 0
-    while chunk := stream.read(min(_CHUNK_BYTES, cap + 1 - total)):
-        total += len(chunk)
-        if total > cap:
-            raise InputError(path, f"{what} unpacks to more than {cap} bytes, the limit "
-                                   "(a small archive that unpacks this far is a decompression bomb)",
-                             fix="check where the archive came from; if the copy is genuine, unpack it and "
-                                 "split it, or raise rawtext.MAX_DECOMPRESSED_BYTES")
-        parts.append(chunk)
-    return b"".join(parts)
-
-
-def _gunzip(data: bytes, path) -> bytes:
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            return _read_capped(stream, path, "the gzip file")
-    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
-        raise InputError(path, f"the gzip file is corrupt or truncated ({exc})", fix=_REEXPORT) from None
-
-
-def _zip_member(archive: zipfile.ZipFile, path) -> zipfile.ZipInfo:
-    """The one registry file inside a zip, or a refusal saying why there is not exactly one."""
-    entries = archive.infolist()
-    names = [e.filename for e in entries]
-    if "[Content_Types].xml" in names:
-        raise InputError(path, "the file is an Excel workbook (.xlsx) or another Office document, not a CSV",
-                         fix="open it and save it as 'CSV UTF-8'")
-    if len(entries) != 1:
-        shown = ", ".join(repr(n) for n in names[:5]) + (", ..." if len(names) > 5 else "")
-        raise InputError(path, f"the zip holds {len(entries)} entries ({shown or 'none'}); a zipped registry copy "
-                               "holds exactly one CSV or JSON file",
-                         fix="zip each copy on its own, or unpack it and add the CSV or JSON itself")
-    member = entries[0]
-    if member.is_dir() or "/" in member.filename or "\\" in member.filename:
-        raise InputError(path, f"zip member '{member.filename}' sits in a folder inside the zip",
-                         fix="zip the CSV or JSON file itself, without its folder")
-    if not member.filename.lower().endswith(_ZIP_MEMBER_SUFFIXES):
-        raise InputError(path, f"zip member '{member.filename}' is not a CSV or JSON file",
-                         fix="zip the registry copy as CSV or JSON")
-    if member.flag_bits & 0x1:
-        raise InputError(path, f"zip member '{member.filename}' is encrypted",
-                         fix="zip it again without a password: a raw copy must be readable by whoever re-runs "
-                             "the analysis")
-    if member.file_size > MAX_DECOMPRESSED_BYTES:
-        raise InputError(path, f"zip member '{member.filename}' declares {member.file_size} bytes unpacked, above "
-                               f"the {MAX_DECOMPRESSED_BYTES}-byte limit",
-                         fix="check where the archive came from; if the copy is genuine, split it, or raise "
-                             "rawtext.MAX_DECOMPRESSED_BYTES")
-    return member
-
-
-def _unzip(data: bytes, path) -> bytes:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise InputError(path, f"the zip file is corrupt or truncated ({exc})", fix=_REEXPORT) from None
-    with archive:
-        member = _zip_member(archive, path)
-        try:
-            # Read with a cap as well: the sizes in a zip's headers are only claims.
-            with archive.open(member) as stream:
-                return _read_capped(stream, path, f"zip member '{member.filename}'")
-        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
-            raise InputError(path, f"zip member '{member.filename}' cannot be unpacked ({exc})",
-                             fix=_REEXPORT) from None
-
-
-def unpack(data: bytes, path: str | Path) -> tuple[bytes, str | None]:
-    """(the table's bytes, "gzip"/"zip"/None): a packed copy is unpacked in memory, within the cap."""
-    kind = _archive_kind(data)
-    if kind is None:
-        _refuse_if_not_a_table(data, path)
-        return data, None
-    inner = _gunzip(data, path) if kind == "gzip" else _unzip(data, path)
-    if _archive_kind(inner):
-        raise InputError(path, f"the {kind} file holds another archive", fix="unpack it until the CSV or JSON "
-                                                                               "itself is left, and add that")
-    _refuse_if_not_a_table(inner, path)
-    return inner, kind
-
-
-# ---------------------------------------------------------------- decoding
-
-def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
-    before = data[:offset]
-    line = before.count(b"\n") + 1
-    column = offset - (before.rfind(b"\n") + 1) + 1
-    return line, column
-
-
-def _line_of(text: str, offset: int) -> int:
-    """Physical line (LF, CRLF or CR endings, as the CSV reader counts them) holding `offset`."""
-    before = text[:offset]
-    return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
-
-
-def _looks_like_cp1251(text: str) -> bool:
-    """Russian/Belarusian text, not UTF-8 bytes misread (mojibake is full of Ђ, ѓ, ‰, ±...)."""
-    non_ascii = [ch for ch in text if ord(ch) > 127]
-    if not non_ascii:
-        return True
-    plausible = sum(1 for ch in non_ascii if "\u0410" <= ch <= "\u044f" or ch in _CP1251_LETTERS
-                    or ch in _CP1251_PUNCTUATION)
-    return plausible / len(non_ascii) >= 0.95
-
-
-def _looks_like_utf16(data: bytes) -> bool:
-    """UTF-16 without a byte-order mark: ASCII text with a NUL in every other byte."""
-    sample = data[:4096]
-    half = len(sample) // 2
-    if half < 8:
-        return False
-    evens, odds = sample[0::2].count(0), sample[1::2].count(0)
-    return max(evens, odds) > 0.3 * half and min(evens, odds) < 0.05 * half
-
-
-def decode(data: bytes, path: str | Path) -> tuple[str, str]:
-    """Return (text, encoding name). Raises InputError naming the line of a bad byte."""
-    if not data.strip(b" \t\r\n" + _UTF8_BOM):
-        raise InputError(path, "the file is empty", fix="re-export the registry copy; an empty file holds no rows")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(path, "the file is UTF-16 (a 'Unicode text' export)",
-                         fix="re-save it as CSV UTF-8 (comma- or semicolon-separated)")
-    if _looks_like_utf16(data):
-        raise InputError(path, "the file is UTF-16 without a byte-order mark (a NUL byte beside every letter)",
-                         fix="re-save it as CSV UTF-8 (comma- or semicolon-separated)")
-    encoding = "utf-8-sig" if data.startswith(_UTF8_BOM) else "utf-8"
-    try:
-        return data.decode(encoding), ("utf-8-bom" if encoding == "utf-8-sig" else "utf-8")
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    if encoding == "utf-8":
-        try:
-            text = data.decode("cp1251")
-        except UnicodeDecodeError:
-            text = None
-        if text is not None and _looks_like_cp1251(text):
-            return text, "windows-1251"
-    line, column = _line_and_column(data, utf8_error.start)
-    bad = data[utf8_error.start:utf8_error.start + 1].hex()
-    row, field_name = _locate(data.decode("utf-8", errors="replace"), "\ufffd")
-    raise InputError(path, f"undecodable byte 0x{bad} at column {column}: the file is neither valid UTF-8 "
-                           "nor Windows-1251 text (or mixes the two)", line=line, row=row, field=field_name,
-                     fix="re-save the copy as UTF-8 (or Windows-1251) and check it was not truncated or mixed")
-
-
-def _locate(text: str, needle: str) -> tuple[int | None, str | None]:
-    """Data row and column name of the first cell containing `needle`, for an error message."""
-    try:
-        _shape, _lang, delimiter, header, names = detect_csv(text, "")
-    except InputError:
-        return None, None
-    row = -1  # the header is row 0; blank lines are not rows
-    try:
-        for values in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            if row >= 0 and all(not v.strip() for v in values):
-                continue
-            row += 1
-            for index, value in enumerate(values):
-                if needle in value:
-                    label = (names[index] if index < len(names) and names[index] else
-                             header[index] if index < len(header) else f"column {index + 1}")
-                    return row, label
-    except csv.Error:
-        pass
-    return None, None
-
-
-# ---------------------------------------------------------------- garbled text (mojibake)
-
-# Cyrillic saved through a wrong decoding: (encoding of the original bytes, encoding they were read as).
-_GARBLINGS = (
-    ("utf-8", "cp1251", "UTF-8 bytes read as Windows-1251 (one file mixing UTF-8 and Windows-1251 rows?)"),
-    ("utf-8", "cp1252", "UTF-8 bytes read as Windows-1252/Latin-1 and saved again as UTF-8 (double-encoded)"),
-    ("cp1251", "cp1252", "Windows-1251 bytes read as Windows-1252/Latin-1 and saved again"),
-)
-_SUSPECT_RUN = re.compile(r"[^\x00-\x7f]{4,}")
-_C1_CONTROL = re.compile(r"[\x80-\x9f]")
-# Letters replaced by '?' when Cyrillic was saved in an encoding without it: "????? ???????".
-_LOST_LETTERS = re.compile(r"(?<![^\s,;\"])\?{3,}[ \t]+\?{3,}(?![^\s,;\"])")
-
-
-def _as_bytes_read_in(text: str, codec: str) -> bytes | None:
-    """The bytes that `text` was decoded from, had it been read in `codec` (None if it cannot have been)."""
-    try:
-        return text.encode(codec)
-    except UnicodeEncodeError:
-        pass
-    if not _C1_CONTROL.search(text):
-        return None
-    out = bytearray()  # bytes the codec leaves undefined come through as C1 control characters
-    for ch in text:
-        try:
-            out += ch.encode(codec)
-        except UnicodeEncodeError:
-            if not "\x80" <= ch <= "\x9f":
-                return None
-            out.append(ord(ch))
-    return bytes(out)
-
-
-def _is_cyrillic_text(text: str) -> bool:
-    letters = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
-    return letters >= 2 and all("\u0400" <= ch <= "\u04ff" or ch in _CP1251_PUNCTUATION or ch in "’ʼ"
-                                for ch in text)
-
-
-def _repair(run: str) -> tuple[str, str] | None:
-    """(what the run should read, how it was garbled) if it is Cyrillic garbled by a wrong decoding."""
-    for original, read_as, how in _GARBLINGS:
-        data = _as_bytes_read_in(run, read_as)
-        if data is None:
-            continue
-        try:
-            fixed = data.decode(original)
-        except UnicodeDecodeError:
-            continue
-        if fixed != run and _is_cyrillic_text(fixed):
-            return fixed, how
-    return None
-
-
-def _refuse_garbled(text: str, path) -> None:
-    """Refuse a copy whose Cyrillic was garbled on the way: its names would be read as nonsense."""
-    if text.isascii():
-        return
-    for run in dict.fromkeys(_SUSPECT_RUN.findall(text)):  # each distinct run once, in order
-        repaired = _repair(run)
-        if repaired:
-            fixed, how = repaired
-            row, field_name = _locate(text, run)
-            raise InputError(path, f"garbled text (mojibake): {run[:40]!r} is {fixed[:40]!r} after {how}",
-                             row=row, field=field_name, line=_line_of(text, text.index(run)),
-                             fix="add the copy exactly as the source exported it (do not open and re-save it "
-                                 "in a spreadsheet or editor), or re-export it as UTF-8")
-    lost = _LOST_LETTERS.search(text) if "???" in text else None
-    if lost:
-        row, field_name = _locate(text, lost.group().strip())
-        raise InputError(path, f"letters replaced by '?' ({lost.group().strip()!r}): the copy was saved in an "
-                               "encoding that has no Cyrillic letters",
-                         row=row, field=field_name, line=_line_of(text, lost.start()),
-                         fix="re-export the copy from the source as UTF-8; the lost letters cannot be recovered")
-
-
-# ---------------------------------------------------------------- shape detection
-
-def _normalise_header(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).replace("'", "’").replace("\u00a0", " ")
-    return " ".join(text.strip().strip('"').split()).casefold()
-
-
-_PUBLIC_LOOKUP = {
-    language: {_normalise_header(label): canonical for canonical, label in labels.items()}
-    for language, labels in fmt.PUBLIC_HEADERS.items()
-}
-_REQUIRED = {
-    fmt.SHAPE_MACHINE: ("id", "name", "status", "arrested"),
-    fmt.SHAPE_PUBLIC: ("name", "status"),
-    fmt.SHAPE_JSON: ("id", "name", "status"),
-}
-
-
-def _classify_header(header: list[str]) -> tuple[str, str | None, list[str | None]] | None:
-    """Return (shape, language, canonical name per column) if the header is one we know."""
-    normal = [_normalise_header(h) for h in header]
-    machine_hits = sum(1 for h in normal if h in fmt.MACHINE_COLUMNS)
-    best: tuple[int, str, str | None, list[str | None]] | None = None
-    if machine_hits >= 3:
-        best = (machine_hits, fmt.SHAPE_MACHINE, None, [h if h in fmt.MACHINE_COLUMNS else None for h in normal])
-    for language, lookup in _PUBLIC_LOOKUP.items():
-        hits = sum(1 for h in normal if h in lookup)
-        if hits >= 3 and (best is None or hits > best[0]):
-            best = (hits, fmt.SHAPE_PUBLIC, language, [lookup.get(h) for h in normal])
-    return None if best is None else best[1:]
-
-
-def _split_header_line(text: str, delimiter: str) -> list[str]:
-    try:  # newline="": CR-only line ends are line ends too
-        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
-    except csv.Error:
-        return []
-
-
-def detect_csv(text: str, path: str | Path) -> tuple[str, str | None, str, list[str], list[str | None]]:
-    """Return (shape, language, delimiter, header, canonical names) for a CSV copy."""
-    candidates = []
-    for delimiter in (",", ";", "\t"):
-        header = _split_header_line(text, delimiter)
-        if len(header) < 2:
-            continue
-        known = _classify_header(header)
-        if known:
-            shape, language, names = known
-            candidates.append((sum(n is not None for n in names), delimiter, shape, language, header, names))
-    if not candidates:
-        first_line = text.splitlines()[0][:200] if text.splitlines() else ""
-        raise InputError(path, f"unknown shape: the header does not match the machine export, the flattened "
-                               f"JSON or the public table in English/Russian/Belarusian (header starts: "
-                               f"{first_line!r})", row=0,
-                         fix="check that the first line is the header row; see docs/registry_format.md "
-                             "for the headers each shape carries")
-    candidates.sort(key=lambda c: -c[0])
-    _, delimiter, shape, language, header, names = candidates[0]
-    return shape, language, delimiter, header, names
-
-
-# ---------------------------------------------------------------- CSV records
-
 def _check_required(path, shape: str, present: set[str]) -> None:
-    missing = [c for c in _REQUIRED[shape] if c not in present]
+    missing = [c for c in REQUIRED_COLUMNS[shape] if c not in present]
     if missing:
         raise InputError(path, f"required column(s) missing for the {shape} shape: {', '.join(missing)}",
                          row=0, field=missing[0],
@@ -492,7 +132,7 @@ def _refuse_swallowed_records(path, raw: str, delimiter: str, width: int, row: i
     """A broken record whose text holds a whole record on a later line: a quote left open swallowed it,
     and quarantining it would make people vanish into one bad row."""
     for offset, later in enumerate(io.StringIO(raw, newline="").readlines()[1:], start=1):
-        if len(_split_header_line(later, delimiter)) == width:
+        if len(split_header_line(later, delimiter)) == width:
             raise InputError(path, f"a quote opened in the record starting on line {line} is not closed where it "
                                    f"should be and swallows the record on line {line + offset}; the rows after it "
                                    "cannot be read reliably", row=row, line=line,
@@ -500,7 +140,7 @@ def _refuse_swallowed_records(path, raw: str, delimiter: str, width: int, row: i
 
 
 def _line_span(raw: str, line: int) -> str:
-    last = line + _line_of(raw.rstrip("\r\n"), len(raw.rstrip("\r\n"))) - 1
+    last = line + line_of(raw.rstrip("\r\n"), len(raw.rstrip("\r\n"))) - 1
     return f"lines {line}-{last}: " if last > line else ""
 
 
@@ -572,8 +212,6 @@ def _csv_table(text: str, path: str, encoding: str) -> RawTable:
                          fix="re-export the copy in full, with one delimiter for the header and the rows")
     return table
 
-
-# ---------------------------------------------------------------- JSON records
 
 _DUPLICATE_KEY = "\x00duplicate key"
 _JSON_READ_KEYS = frozenset(fmt.JSON_KEYS)
@@ -669,36 +307,13 @@ def _json_table(text: str, path: str, encoding: str) -> RawTable:
     return table
 
 
-# ---------------------------------------------------------------- the file
-
-def _read_file_bytes(path: Path) -> bytes:
-    if path.is_symlink():
-        raise InputError(path, f"is a symbolic link (to {path.readlink()}), not a copy as received",
-                         fix="copy the file itself into the snapshot folder (`analysis raw add` does): a link "
-                             "can point outside data/raw and change without the snapshot changing")
-    if not path.is_file():
-        raise InputError(path, "no such file", fix="check the path")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise InputError(path, f"the file is {size} bytes, above the {MAX_FILE_BYTES}-byte limit",
-                         fix="split the copy or raise rawtext.MAX_FILE_BYTES if it is genuine")
-    return path.read_bytes()
-
-
-def _refuse_nul(text: str, path) -> None:
-    if "\x00" in text:
-        row, field_name = _locate(text, "\x00")
-        raise InputError(path, "contains a NUL byte (binary data, not text)", line=_line_of(text, text.index("\x00")),
-                         row=row, field=field_name, fix="re-export the copy as text (CSV or JSON)")
-
-
 def read_raw_table(path: str | Path) -> RawTable:
     """Read any registry copy into raw string records, detecting packing, encoding, shape and delimiter."""
     path = Path(path)
-    data, compression = unpack(_read_file_bytes(path), path)
+    data, compression = unpack(read_file_bytes(path), path)
     text, encoding = decode(data, path)
-    _refuse_nul(text, path)
-    _refuse_garbled(text, path)
+    refuse_nul(text, path)
+    refuse_garbled(text, path)
     start = text.lstrip()
     if start.startswith("{"):
         raise InputError(path, "the JSON is a single object, not an array of records",

@@ -32,6 +32,7 @@ from analysis.core import schema
 from analysis.ingest import registry_format as fmt
 from analysis.core.errors import InputError
 from analysis.ingest.provenance import METADATA_FILE, read_metadata
+from analysis.ingest.corrections import apply_corrections
 from analysis.ingest.rawtext import Quarantined, RawRecord, RawTable, read_raw_table
 
 
@@ -327,7 +328,6 @@ def read_registry_file(path: str | Path, *, snapshot_date: dt.date | None = None
     synthetic = context_synthetic if synthetic is None else synthetic
     table = read_raw_table(path)
     if corrections is not None and corrections.height:
-        from analysis.ingest.corrections import apply_corrections
         apply_corrections(table, corrections, snapshot_date)
     records, duplicates = _deduplicate(table)
     parser = _RowParser(table, snapshot_date, synthetic)
