@@ -11,8 +11,9 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis.synthetic.calibration import (NOT_MEASURABLE_IN_HALF, REAL_HALF, STRUCTURE_TOLERANCES, decision_class,
-                                  structure_comparison, structure_of_copy, structure_rates)
+from analysis.synthetic.structure_rates import (NOT_MEASURABLE_IN_HALF, REAL_HALF, STRUCTURE_TOLERANCES,
+                                               decision_class, structure_comparison, structure_of_copy,
+                                               structure_rates)
 from analysis.synthetic import config as C
 
 REPO = Path(__file__).resolve().parents[1]

@@ -5,16 +5,9 @@ the list (in the three shapes real copies come in) and person-level release reco
 data/raw, each with metadata.yaml saying `synthetic: true`.
 """
 
-from .config import DEFAULT_SEED
-from .population import Population, Person, build_population
+from analysis.synthetic.config import DEFAULT_SEED
+from analysis.synthetic.person import Person
+from analysis.synthetic.population import Population, build_population
+from analysis.synthetic.writers import generate_sample
 
 __all__ = ["DEFAULT_SEED", "Population", "Person", "build_population", "generate_sample"]
-
-
-def generate_sample(*args, **kwargs):
-    from .writers import generate_sample as _generate
-
-    return _generate(*args, **kwargs)
-
-
-generate_sample.__doc__ = "See analysis.synthetic.writers.generate_sample."

@@ -132,7 +132,7 @@ IDENTITY_NOT_PUBLISHABLE = 0.30  # released people who asked that their names no
 
 # ---------------------------------------------------------------------------------------------
 # Structure of real copies of the list, measured in the anonymised real half of a copy of mid-February
-# 2023 (data/raw/real_structure/2023-02-15, 1,542 records; `analysis.synthetic.calibration.structure_rates`, shown
+# 2023 (data/raw/real_structure/2023-02-15, 1,542 records; `analysis.synthetic.structure_rates`, shown
 # beside the sample's by `analysis sample calibration`). "real:" gives the measured value; where a rate is
 # not the measured one, the reason is said. Structural draws use their own random stream
 # (f"{seed}/structure"), so they do not disturb the people the calibration rests on.

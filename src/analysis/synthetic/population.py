@@ -30,85 +30,14 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from analysis.synthetic.calibration import FIRST_MONTH, Anchor, month_ends, target_value, viasna_anchors
-from . import config as C
-from .names import BE_LAT, RU_LAT, NameBook, PersonName
-
-LOOKALIKES = dict(zip("aceopxyi", "асеорхуі"))
-from .vocab import (ARTICLE_WEIGHTS_EARLY, ARTICLE_WEIGHTS_LATE, ARTICLES, CHARGE_COUNT_WEIGHTS, CUSTODIAL,
-                    FACILITIES, RELEASED_AT_VERDICT, Charge, Facility, weighted)
-
-
-@dataclass
-class Person:
-    key: int
-    category: str  # "pp" (on the list) or "np" (convicted, not recognised)
-    gender: str
-    name: PersonName
-    latin_variant: int  # names.BE_LAT or names.RU_LAT
-    birth: dt.date
-    birth_precision: str  # day, month, year
-    arrested: dt.date
-    charges: tuple[Charge, ...]
-    regime: str
-    term_months: int | None
-    fine_units: int | None
-    verdict: dt.date
-    appeal: dt.date | None
-    penalty_start: dt.date
-    scheduled: dt.date  # when the sentence (or the wait for a verdict that frees) ends
-    scheduled_mechanism: str  # end_of_term, other, pardon
-    pretrial: Facility
-    placement: Facility | None
-    judge: PersonName
-    prosecutor: PersonName
-    sentence_style: str
-    typo: str | None
-    identity_publishable: bool
-    release: dt.date | None = None
-    mechanism: str | None = None
-    destination: str | None = None
-    event_id: str | None = None
-    documents_withheld: str = "false"
-    died: dt.date | None = None
-    id: int = 0
-    slug: str = ""
-    # Structure of real copies (config, "Structure of real copies"): how the person's record is written.
-    taken_after_verdict: bool = False  # not held before trial: `arrested` is the day taken to serve
-    short_stay: bool = False  # detained and released pending trial within one interval
-    fine_style: str = "base rates"  # how a fine alone is written (config.FINE_TEXT_WEIGHTS)
-    release_undated: bool = False  # `former` without a release date in every copy
-    verdict_unlisted: bool = False  # the verdict never reaches the list (released pending trial)
-    arrested_withheld: bool = False  # no detention date (np: always; others: while `active`)
-    conflict_release: dt.date | None = None  # a past release date on an `active` record
-    decision_form: str | None = None  # fine_with_term, term_with_days, unknown, compulsory_treatment
-    anonymous: bool = False  # listed without a name
-    gender_flipped: bool = False  # recorded gender differs from the name's
-    cyrillic_letter: int | None = None  # index of a Latin letter written as its Cyrillic look-alike
-
-    @property
-    def gone(self) -> dt.date | None:
-        """The day the person stops being held (release or death), if any."""
-        return self.died or self.release
-
-    def latin_name(self) -> str:
-        return self.name.form(self.latin_variant)
-
-
-@dataclass(frozen=True)
-class Wave:
-    event_id: str
-    date: dt.date
-    mechanism: str
-    destination: str
-    n_pp: int
-    n_np: int
-    to_lithuania: int | None
-    to_ukraine: int | None
-    without_documents: int | None
-    women: int | None
-    men: int | None
-    treatment: str
+from analysis.synthetic import config as C
+from analysis.synthetic.calibration import Anchor, viasna_anchors
+from analysis.synthetic.names import BE_LAT, RU_LAT, NameBook
+from analysis.synthetic.person import Person
+from analysis.synthetic.record_structure import write_structure
+from analysis.synthetic.vocab import (ARTICLE_WEIGHTS_EARLY, ARTICLE_WEIGHTS_LATE, ARTICLES, CHARGE_COUNT_WEIGHTS,
+                                      CUSTODIAL, FACILITIES, RELEASED_AT_VERDICT, Charge, weighted)
+from analysis.synthetic.waves import Wave, checkpoint_path, wave_plan
 
 
 @dataclass
@@ -130,64 +59,8 @@ class Population:
         return {c: self.entries[c] + self.short_stays.get(c, 0) for c in self.entries}
 
 
-def _round(x: float) -> int:
-    return int(math.floor(x + 0.5))
-
-
 def _add_months(day: dt.date, months: int) -> dt.date:
     return day + dt.timedelta(days=round(months * 30.4375))
-
-
-# ---------------------------------------------------------------------------------------------
-# The waves and the path
-
-
-def wave_plan(events: pl.DataFrame, end: dt.date = C.END) -> list[Wave]:
-    waves = []
-    for e in events.sort("date", "event_id").iter_rows(named=True):
-        if e["date"] > end:
-            continue
-        released = e["released"]
-        if e["event_id"] in C.WAVES_NOT_ON_LIST:
-            n_pp, treatment = 0, "np rows: " + C.WAVES_NOT_ON_LIST[e["event_id"]]
-        elif e["political_prisoners_released"] is not None:
-            n_pp = e["political_prisoners_released"]
-            treatment = f"{n_pp} from the list (as the source states), {released - n_pp} np rows"
-        else:
-            n_pp = released
-            treatment = ("all from the list" if e["counts_toward_list"] == "true" else
-                         "all from the list (counts_toward_list unknown; treated as political prisoners)")
-        women, men = C.WAVE_GENDER.get(e["event_id"], (None, None))
-        waves.append(Wave(e["event_id"], e["date"], e["mechanism"], e["destination"], n_pp, released - n_pp,
-                          e["expelled_to_lithuania"], e["expelled_to_ukraine"], e["without_documents"],
-                          women, men, treatment))
-    return waves
-
-
-def checkpoint_path(anchors: list[Anchor], waves: list[Wave], end: dt.date = C.END) -> tuple[list[dt.date], dict]:
-    """Checkpoints (month-ends and figure dates) and the exact active count planned at each."""
-    dates = set(month_ends(FIRST_MONTH, end)) | {a.date for a in anchors if FIRST_MONTH < a.date <= end}
-    checkpoints = sorted(dates)
-    by_date = {a.date: a for a in anchors}
-    path = {}
-    for c in checkpoints:
-        if c in by_date:
-            path[c] = _round(by_date[c].value)
-            continue
-        lin = target_value(anchors, c)
-        before = [a for a in anchors if a.date < c]
-        after = [a for a in anchors if a.date > c]
-        if not before or not after:
-            path[c] = _round(lin)
-            continue
-        a, b = before[-1], after[0]
-        total = sum(w.n_pp for w in waves if a.date < w.date <= b.date)
-        so_far = sum(w.n_pp for w in waves if a.date < w.date <= c)
-        frac = (c - a.date).days / (b.date - a.date).days
-        shaped = a.value + (b.value - a.value + total) * frac - so_far
-        clip = C.WAVE_SHAPE_CLIP
-        path[c] = _round(min(max(shaped, lin * (1 - clip)), lin * (1 + clip)))
-    return checkpoints, path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -407,7 +280,7 @@ def build_population(ledger: pl.DataFrame, events: pl.DataFrame, seed: int = C.D
 
     _background_np(maker, rng_dates, persons, entries)
     _finish(persons, seed)
-    _structure(persons, seed)
+    write_structure(persons, seed)
     return Population(persons, seed, C.END, checkpoints, path, entries, early, waves, anchors, deaths, short)
 
 
@@ -483,76 +356,3 @@ def _finish(persons: list[Person], seed: int) -> None:
         base = p.latin_name().lower().replace(" ", "-")
         slugs[base] = slugs.get(base, 0) + 1
         p.slug = base if slugs[base] == 1 else f"{base}-{slugs[base]}"
-
-
-# ---------------------------------------------------------------------------------------------
-# How each record is written: the structure of real copies (config, "Structure of real copies")
-
-
-def _regime_group(p: Person) -> str:
-    if p.verdict_unlisted:
-        return "none"
-    return "colony" if p.regime in CUSTODIAL else p.regime
-
-
-def undated_probability(group: str) -> float:
-    """The chance that a released person's record gives no release date: the measured rate of the
-    regime, its odds multiplied by config.UNDATED_FORMER_ODDS_FACTOR."""
-    rate = C.UNDATED_FORMER_BY_REGIME[group]
-    odds = rate / (1 - rate) * C.UNDATED_FORMER_ODDS_FACTOR if rate < 1 else float("inf")
-    return odds / (1 + odds)
-
-
-def _pick(rng: random.Random, pool: list[Person], share: float, base: int) -> list[Person]:
-    """round(share * base) people from pool (in id order), at random."""
-    k = min(len(pool), int(math.floor(share * base + 0.5)))
-    return rng.sample(pool, k) if k else []
-
-
-def _structure(persons: list[Person], seed: int) -> None:
-    """Per person and stable across copies: which parts of the record the copies leave out or write
-    otherwise. Drawn from its own random stream, after everything the calibration rests on."""
-    rng = random.Random(f"{seed}/structure-flags")
-    end = C.END
-    first_copy = C.SNAPSHOTS[0][0]
-    ordered = sorted(persons, key=lambda p: p.id)
-    for p in ordered:
-        if p.short_stay:
-            p.verdict_unlisted = rng.random() < C.SHORT_STAY_VERDICT_NOT_LISTED
-        if p.category == "np":
-            p.arrested_withheld = rng.random() < C.NP_WITHOUT_DETENTION_DATE
-        else:
-            p.arrested_withheld = rng.random() < C.ACTIVE_WITHOUT_DETENTION_DATE
-        if p.category == "pp" and p.release is not None and p.died is None:
-            p.release_undated = rng.random() < undated_probability(_regime_group(p))
-    decided = [p for p in ordered if p.verdict <= end and not p.verdict_unlisted]
-    with_term = [p for p in decided if p.term_months]
-    eligible = {
-        "fine_with_term": [p for p in with_term if p.regime in CUSTODIAL],
-        "term_with_days": [p for p in with_term if p.regime in CUSTODIAL],
-        "unknown": decided,
-        "compulsory_treatment": [p for p in with_term if p.regime in CUSTODIAL and not p.taken_after_verdict],
-    }
-    taken: set[int] = set()
-    for form, share in C.DECISION_FORMS.items():
-        for p in _pick(rng, [q for q in eligible[form] if q.key not in taken], share, len(decided)):
-            p.decision_form = form
-            taken.add(p.key)
-    active_at_end = [p for p in ordered if p.category == "pp" and p.gone is None and p.arrested <= end]
-    pool = [p for p in active_at_end if p.regime in CUSTODIAL and not p.arrested_withheld
-            and not p.taken_after_verdict and p.decision_form is None and p.verdict < first_copy - dt.timedelta(days=60)]
-    for p in _pick(rng, pool, C.ACTIVE_WITH_PAST_RELEASE_SHARE, len(active_at_end)):
-        p.conflict_release = p.verdict + dt.timedelta(days=rng.randint(30, min(400, (first_copy - p.verdict).days - 1)))
-    nps = [p for p in ordered if p.category == "np"]
-    anonymous = _pick(rng, nps, C.ANONYMOUS_NP_SHARE, len(nps))
-    shared = set(id(p) for p in anonymous[: int(len(anonymous) * C.ANONYMOUS_SHARED_URL_SHARE + 0.5)])
-    for p in anonymous:
-        p.anonymous = True
-        p.slug = C.ANONYMOUS_SHARED_SLUG if id(p) in shared else f"{C.ANONYMOUS_SHARED_SLUG}-{p.id}"
-    named = [p for p in ordered if not p.anonymous]
-    for p in _pick(rng, named, C.GENDER_INCONSISTENT_SHARE, len(ordered)):
-        p.gender_flipped = True
-    for p in _pick(rng, named, C.LATIN_NAME_CYRILLIC_LETTER_SHARE, len(ordered)):
-        name = p.latin_name()
-        spots = [i for i, ch in enumerate(name) if ch in LOOKALIKES]
-        p.cyrillic_letter = rng.choice(spots) if spots else None

@@ -23,10 +23,11 @@ from analysis.core.errors import InputError
 from analysis.ingest.figures import read_ledger
 from analysis.ingest.provenance import METADATA_FILE, SnapshotMetadata, describe_file, write_metadata
 from analysis.ingest.releases import read_release_events
-from . import config as C
-from .names import BE_LAT
-from .population import LOOKALIKES, Person, Population, build_population
-from .vocab import (AWAITING, CUSTODIAL, PENALTY_EN, PENALTY_RU, TREATMENT_EN, TREATMENT_RU, UNKNOWN_EN, UNKNOWN_RU,
+from analysis.synthetic import config as C
+from analysis.synthetic.names import BE_LAT
+from analysis.synthetic.person import LOOKALIKES, Person
+from analysis.synthetic.population import Population, build_population
+from analysis.synthetic.vocab import (AWAITING, CUSTODIAL, PENALTY_EN, PENALTY_RU, TREATMENT_EN, TREATMENT_RU, UNKNOWN_EN, UNKNOWN_RU,
                     Facility, fine_en, fine_ru, fine_with_term_en, fine_with_term_ru, sentence_en, sentence_ru,
                     term_with_days_en, term_with_days_ru)
 
