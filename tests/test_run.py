@@ -217,3 +217,16 @@ def test_reproduce_names_a_changed_raw_file_and_touches_nothing(published):
     assert result.exit_code == 2
     assert path.name in result.output and "changed since the period was published" in " ".join(result.output.split())
     assert tree_digest(published / "reports" / PERIOD) == before
+
+
+def test_the_notebooks_are_exactly_the_step_list_in_order():
+    from analysis.core.paths import CHECKOUT_DIR
+    from analysis.cycle.run import STAGES
+    from analysis.cycle.steps import NOTEBOOKS, STEPS
+
+    assert [s.name for s in STEPS] == ["ingest", "tables", "validate", "charts", "report"]
+    assert sorted(p.name for p in (CHECKOUT_DIR / "notebooks").glob("0*.ipynb")) == list(NOTEBOOKS)
+    assert [s for stage in STAGES for s, _kernel in stage] == list(STEPS)
+    for each in STEPS:   # each notebook calls its step's function
+        source = (CHECKOUT_DIR / "notebooks" / each.notebook).read_text(encoding="utf-8")
+        assert f"from analysis.cycle.steps import {each.function.__name__}" in source, each.notebook

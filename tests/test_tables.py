@@ -92,3 +92,22 @@ def test_no_snapshot_covers_a_future_period(sample_project):
 
     with pytest.raises(InputError, match="no registry snapshot covers 2026-03"):
         load_inputs(project_paths(sample_project), Period.parse("2026-03"))
+
+
+def test_inputs_are_loaded_once_per_process_and_never_served_stale(project):
+    from analysis.ingest.build import run_ingest
+
+    run_ingest(project)
+    paths, period = project_paths(project), Period.parse("2026-02")
+    first = load_inputs(paths, period)
+    assert load_inputs(paths, period) is first                      # the tables, gate, charts, report and scan share it
+    assert first.timeline is load_inputs(paths, period).timeline     # so the custody table is computed once
+    policy = project / "data" / "privacy" / "policy.yaml"
+    policy.parent.mkdir(parents=True, exist_ok=True)
+    policy.write_text("small_count_threshold: 5\n", encoding="utf-8")
+    changed = load_inputs(paths, period)
+    assert changed is not first and changed.policy.small_count_threshold == 5
+    run_ingest(project, force=True)                                  # a new ingest is a new build folder
+    assert load_inputs(paths, period) is not changed
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.ledger = first.ledger.head(0)

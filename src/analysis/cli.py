@@ -13,12 +13,32 @@ import sys
 from pathlib import Path
 
 import click
+import polars as pl
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from analysis.core import schema
 from analysis.core.errors import InputError, PrivacyViolation, ValidationFailed
 from analysis.core.paths import project_paths
+from analysis.core.safeio import check_regular
+from analysis.core.staging import unwritable
+from analysis.cycle.init import init_project
+from analysis.ingest.figures import read_ledger
+from analysis.ingest.provenance import (SOURCES, SnapshotMetadata, check_metadata_file, describe_file, list_snapshots,
+                                        verify_checksums, write_metadata)
+from analysis.ingest.registry import WITHHELD_NAME, read_registry, read_registry_file
+from analysis.ingest.releases import read_release_records
+from analysis.publish.export import export_period
+from analysis.synthetic import DEFAULT_SEED, generate_sample
+from analysis.synthetic.calibration import calibration_table, dated_by_release_records
+from analysis.synthetic.structure_rates import REAL_HALF, structure_comparison, structure_of_copy
+
+# The stages that write Parquet, run notebooks or draw charts (analysis.ingest.build, analysis.cycle.*,
+# analysis.publish.leakscan, analysis.core.storage) cost 0.2 to 2 s to import. They are imported inside
+# the commands that use them, so that `analysis --help`, `analysis raw verify` and the re-import of this
+# module in each spawned backfill worker stay quick.
 
 # Wide enough for the tables when output goes to a file or a scheduler's log, not a terminal.
 _WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", 160))
@@ -47,8 +67,6 @@ class _Guarded(click.Group):
         except (ValidationFailed, PrivacyViolation) as exc:
             _fail(exc, 3)
         except OSError as exc:   # a full disk or an unwritable folder, here or in a notebook kernel
-            from analysis.core.staging import unwritable
-
             if (cannot_write := unwritable(exc)) is None:
                 _bug(exc)
             _fail(cannot_write, 4)
@@ -118,8 +136,6 @@ def run(root: Path | None, period: str | None, force: bool) -> None:
     replaced in one step only if every check passed. A critical check failure exits with code 3
     and names the table, column, rule and example rows; the previous report stays as it was.
     """
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from analysis.cycle.run import run_period
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -144,8 +160,6 @@ def backfill(root: Path | None, first: str, last: str | None, jobs: int, force: 
     Runs the same steps as the notebooks, in-process (no executed notebook copies), ingesting once.
     Each period is published on its own when its checks pass; exits 3 if any period failed.
     """
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from analysis.cycle.backfill import periods_between, run_backfill
     from analysis.cycle.run import default_period
 
@@ -200,8 +214,6 @@ def init_command(directory: Path) -> None:
     Copies the notebooks, quality suites, privacy policy and the real published figures and
     release waves; decision files start empty. Then add a copy of the list with `analysis raw add`.
     """
-    from analysis.cycle.init import init_project
-
     init_project(directory)
     out.print(escape(f"created the project {directory}; next: add a copy of the list with\n"
                      f"  analysis raw add registry <date> <file> --root {directory} --producer ... --title ... "
@@ -215,11 +227,7 @@ def init_command(directory: Path) -> None:
               help="Write the canonical person table to this Parquet file (restricted data: keep it private).")
 def read_command(path: Path, output: Path | None) -> None:
     """Read one registry copy (any shape, encoding, delimiter) and report what was found."""
-    import polars as pl
-
-    from analysis.ingest.registry import WITHHELD_NAME, read_registry_file
     from analysis.core.storage import write_parquet
-    from analysis.core import schema
 
     read = read_registry_file(path)
     table = read.table
@@ -250,8 +258,6 @@ def sample() -> None:
 @click.option("--seed", type=int, default=None, help="Generator seed (default: the committed sample's seed).")
 def sample_generate(root: Path | None, seed: int | None) -> None:
     """Regenerate the SYNTHETIC registry snapshots and release records in data/raw (deterministic)."""
-    from analysis.synthetic import DEFAULT_SEED, generate_sample
-
     paths = project_paths(root)
     folders = generate_sample(paths.raw, seed=DEFAULT_SEED if seed is None else seed)
     for folder in folders:
@@ -271,12 +277,6 @@ def sample_calibration(root: Path | None, snapshot: str | None, published_only: 
     anonymised real half of a copy of 2023-02 in data/raw/real_structure, the difference and the
     tolerance; rows that cannot be measured in the half say so. Exits 3 if either is out of tolerance.
     """
-    from analysis.synthetic.calibration import (REAL_HALF, calibration_table, dated_by_release_records, structure_comparison,
-                              structure_of_copy)
-    from analysis.ingest.figures import read_ledger
-    from analysis.ingest.provenance import list_snapshots
-    from analysis.ingest.registry import read_registry
-    from analysis.ingest.releases import read_release_records
 
     paths = project_paths(root)
     snapshots = list_snapshots(paths.raw, "registry")
@@ -355,11 +355,7 @@ def raw() -> None:
 @click.option("--notes", default="")
 def raw_add(root, source, snapshot_date, files, producer, title, url, licence, retrieved, notes) -> None:
     """Copy FILES exactly as received into data/raw/SOURCE/SNAPSHOT_DATE/ with metadata.yaml."""
-    from analysis.ingest.provenance import SnapshotMetadata, describe_file, write_metadata
-
-    from analysis.publish.privacy import check_file_names
-    from analysis.ingest.provenance import check_metadata_file
-    from analysis.core.safeio import check_regular
+    from analysis.publish.leakscan import check_file_names
 
     paths = project_paths(root)
     folder = paths.raw / source / snapshot_date.date().isoformat()
@@ -402,8 +398,6 @@ def raw_add(root, source, snapshot_date, files, producer, title, url, licence, r
 @ROOT_OPTION
 def raw_verify(root: Path | None) -> None:
     """Check every raw file against the sha256 in its snapshot's metadata.yaml."""
-    from analysis.ingest.provenance import SOURCES, list_snapshots, verify_checksums
-
     paths = project_paths(root)
     count = 0
     for source in SOURCES:
@@ -427,8 +421,6 @@ def export(root: Path | None, period: str, tables: tuple[str, ...], target: Path
     so Excel shows Cyrillic; a text cell starting with = + - @ (or a tab/CR) gets a leading ' so it
     cannot run as a formula. Exits 2 if the period is not published.
     """
-    from analysis.publish.export import export_period
-
     for path in export_period(period, target, root=root, tables=tables or None):
         out.print(f"wrote {escape(str(path))}", highlight=False)
 

@@ -296,7 +296,7 @@ RECONCILIATION: dict[str, pl.DataType] = {
 }
 
 # What the period's registry copy can and cannot say: one row per kind of record that counting has to
-# treat by a stated rule (analysis.tables.period.COVERAGE_ITEMS says which and how).
+# treat by a stated rule (analysis.tables.coverage.COVERAGE_ITEMS says which and how).
 COVERAGE: dict[str, pl.DataType] = {
     "period": pl.String,
     "snapshot_date": pl.Date,

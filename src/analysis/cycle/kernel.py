@@ -11,7 +11,11 @@ carries over is only the imported modules and their per-process caches of ingest
 from __future__ import annotations
 
 import builtins
+import ctypes
+import os
 import re
+import resource
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -40,11 +44,6 @@ def bound_this_kernel(parent_pid: int, memory_bytes: int = KERNEL_MEMORY_BYTES) 
     grow past `memory_bytes` of data (RLIMIT_DATA: heap and private writable mappings. Not the address
     space: vl-convert's V8 reserves tens of GB of it without using them). Linux only; elsewhere the
     kernel's parent poller remains."""
-    import ctypes
-    import os
-    import resource
-    import signal
-
     if sys.platform.startswith("linux"):
         PR_SET_PDEATHSIG = 1
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -57,14 +56,12 @@ def bound_this_kernel(parent_pid: int, memory_bytes: int = KERNEL_MEMORY_BYTES) 
 
 def _prelude() -> str:
     """Sent silently before any notebook, so that no notebook's record shows it."""
-    import os
-
     return (f"import analysis.cycle.kernel; analysis.cycle.kernel.bound_this_kernel({os.getpid()}); "
             "analysis.cycle.kernel.skip_iri_grammars(); ")
 
 
-WARM_UP_MAIN = "import analysis.cycle.steps, analysis.tables.period, analysis.charts.figures, analysis.report.page"
-WARM_UP_GATE = "import analysis.cycle.steps, analysis.quality.gate, great_expectations"
+WARM_UP_MAIN = "import analysis.cycle.steps, analysis.tables, analysis.charts.figures, analysis.report.page"
+WARM_UP_GATE = "import analysis.cycle.steps, analysis.quality, great_expectations"
 RESET = "get_ipython().reset(new_session=True)"
 
 
@@ -96,6 +93,8 @@ class SharedKernel:
 
     def __enter__(self) -> SharedKernel:
         skip_iri_grammars()
+        # Jupyter and Papermill are imported only when a kernel starts, after skip_iri_grammars: this module
+        # is also imported by every backfill worker (cycle/workers.py), which runs no kernel and must start light.
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
@@ -117,7 +116,7 @@ class SharedKernel:
 
     def execute(self, source: Path, output: Path, parameters: dict[str, str]) -> Path:
         """Execute one notebook from a fresh namespace; raise NotebookFailed naming the error raised in it."""
-        import papermill
+        import papermill   # lazy, as in __enter__ (already imported there: this costs nothing)
 
         reply = self.client.execute_interactive(RESET, silent=True, store_history=False, timeout=600)
         if reply["content"]["status"] != "ok":
@@ -138,7 +137,7 @@ class SharedKernel:
         return output
 
     def __exit__(self, *_exc) -> None:
-        from jupyter_core.utils import run_sync
+        from jupyter_core.utils import run_sync   # lazy, as in __enter__
 
         if self.client is not None:
             self.client.stop_channels()
