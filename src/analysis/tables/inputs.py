@@ -152,6 +152,7 @@ def load_inputs(paths: ProjectPaths, period: Period) -> PeriodInputs:
 
 @lru_cache(maxsize=8)
 def _load_inputs(build: str, period: Period, policy_digest: str, paths: ProjectPaths) -> PeriodInputs:
+    # `build` and `policy_digest` are the cache key's guard against stale data; the reads go through `paths`.
     snapshot, earlier = counting_snapshots(paths, period)
     check_withheld_ids(paths)
     folder = f"restricted/registry/{snapshot.date.isoformat()}"
