@@ -54,7 +54,7 @@ def random_custody(n: int, seed: int = 0, copy: D = D(2026, 2, 28), undated_shar
     undated = ~still_held & (rng.random(n) < undated_share)
     last = (copy - D(1970, 1, 1)).days
     routes = np.array(ROUTES)[rng.choice(len(ROUTES), n, p=[0.5, 0.2, 0.08, 0.02, 0.2])]
-    born = rng.integers(-20 * 365, 5 * 365, n)
+    born = rng.integers(-20 * 365, 35 * 365, n)   # born 1950-2004
     as_date = lambda a: pl.Series(a, dtype=pl.Int32).cast(pl.Date)  # noqa: E731
     frame = pl.DataFrame({
         "person_key": [f"id:{i}" for i in range(n)], "record_id": np.arange(n),

@@ -29,9 +29,11 @@ estimator wants numbers. This module decides, once and in one place, how dates b
 
 For an exit dated to the day the three exit scenarios agree; for an undated release (exit_rule
 verdict, term_end or midpoint) and a release dated only to a month or a year they move it across its
-whole range. exit_earliest/exit_latest are the two extremes the brief asks for (every such exit at
-its earliest date, or at its latest); they bracket the all-route incidence but not necessarily each
-route's (moving one route's exits earlier also lowers the share left to leave by another route).
+whole range. exit_earliest/exit_latest are the two extremes (every such exit at its earliest date,
+or at its latest). They are scenarios, not a guaranteed envelope: with censoring, moving an exit
+earlier, past someone's censoring time, changes the weight of later steps, and moving one route's
+exits earlier lowers the share left to leave by another route, so a value under a third placement
+can fall outside them. The report shows both beside the point value.
 Groups (detention year, age at detention) are always read from the point dates, so a person stays
 in the same group under every scenario.
 """
