@@ -42,7 +42,10 @@ def custody(*people: dict, copy: D = COPY) -> pl.DataFrame:
     return custody_intervals(persons, pl.DataFrame(schema=RECORDS_SCHEMA), copy)
 
 
-def random_custody(n: int, seed: int = 0, copy: D = D(2026, 2, 28), undated_share: float = 0.2) -> pl.DataFrame:
+LATEST = D(2026, 2, 28)
+
+
+def random_custody(n: int, seed: int = 0, copy: D = LATEST, undated_share: float = 0.2) -> pl.DataFrame:
     """A custody table of n people, drawn at random (vectorised): detentions 2020-2026, exits by route,
     about a quarter still held, a share of exits undated (a range up to the copy's date)."""
     rng = np.random.default_rng(seed)
@@ -55,7 +58,7 @@ def random_custody(n: int, seed: int = 0, copy: D = D(2026, 2, 28), undated_shar
     last = (copy - D(1970, 1, 1)).days
     routes = np.array(ROUTES)[rng.choice(len(ROUTES), n, p=[0.5, 0.2, 0.08, 0.02, 0.2])]
     born = rng.integers(-20 * 365, 35 * 365, n)   # born 1950-2004
-    as_date = lambda a: pl.Series(a, dtype=pl.Int32).cast(pl.Date)  # noqa: E731
+    as_date = lambda a: pl.Series(a, dtype=pl.Int32).cast(pl.Date)
     frame = pl.DataFrame({
         "person_key": [f"id:{i}" for i in range(n)], "record_id": np.arange(n),
         "status": np.where(still_held, "active", "former"),

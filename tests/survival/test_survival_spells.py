@@ -9,6 +9,7 @@ import pytest
 
 from analysis.survival.groups import memberships
 from analysis.survival.spells import DAYS_PER_MONTH, spells, unplaced_count
+
 from .helpers import COPY, D, custody, person
 
 DAY = dt.timedelta(days=1)
@@ -95,7 +96,7 @@ def test_groups_follow_the_composition_tables_rules():
     charges = pl.DataFrame({"person_key": ["id:1", "id:1", "id:1", "id:2"], "article": ["342", "293", "130", "999"]})
     groups = {"293": "Mass riots", "342": "Mass riots", "130": "Incitement"}
     m = memberships(table, charges=charges, article_groups=groups)
-    of = lambda key: sorted(m.filter(pl.col("person_key") == key)["group"].to_list())  # noqa: E731
+    of = lambda key: sorted(m.filter(pl.col("person_key") == key)["group"].to_list())
     assert of("id:1") == ["age_band=under 30", "article_group=Incitement", "article_group=Mass riots",
                           "detention_year=2021", "gender=female", "overall"]   # two articles of one group: once
     assert of("id:2") == ["age_band=45-59", "article_group=Other articles", "detention_year=2021",

@@ -11,8 +11,15 @@ import pytest
 
 from analysis.survival import checks
 from analysis.survival.spells import ROUTES
-from analysis.survival.tables import (ANY_ROUTE, REPORT_MONTHS, fit_groups, release_incidence_curves,
-                                      release_incidence_table, release_medians)
+from analysis.survival.tables import (
+    ANY_ROUTE,
+    REPORT_MONTHS,
+    fit_groups,
+    release_incidence_curves,
+    release_incidence_table,
+    release_medians,
+)
+
 from .helpers import D, random_custody
 
 SNAP = D(2026, 2, 28)

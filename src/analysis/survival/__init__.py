@@ -18,9 +18,28 @@ itself: it returns Polars frames for a report or a chart.
 from analysis.survival.estimator import CompetingRisksFit, aalen_johansen
 from analysis.survival.groups import GROUP_KINDS, memberships
 from analysis.survival.spells import DAYS_PER_MONTH, ROUTES, SCENARIOS, spells
-from analysis.survival.tables import (ANY_ROUTE, REPORT_MONTHS, fit_groups, release_incidence_curves,
-                                      release_incidence_table, release_medians)
+from analysis.survival.tables import (
+                                      ANY_ROUTE,
+                                      REPORT_MONTHS,
+                                      fit_groups,
+                                      release_incidence_curves,
+                                      release_incidence_table,
+                                      release_medians,
+)
 
-__all__ = ["ANY_ROUTE", "CompetingRisksFit", "DAYS_PER_MONTH", "GROUP_KINDS", "REPORT_MONTHS", "ROUTES", "SCENARIOS",
-           "aalen_johansen", "fit_groups", "memberships", "release_incidence_curves", "release_incidence_table",
-           "release_medians", "spells"]
+__all__ = [
+                                      "ANY_ROUTE",
+                                      "DAYS_PER_MONTH",
+                                      "GROUP_KINDS",
+                                      "REPORT_MONTHS",
+                                      "ROUTES",
+                                      "SCENARIOS",
+                                      "CompetingRisksFit",
+                                      "aalen_johansen",
+                                      "fit_groups",
+                                      "memberships",
+                                      "release_incidence_curves",
+                                      "release_incidence_table",
+                                      "release_medians",
+                                      "spells",
+]

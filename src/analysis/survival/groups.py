@@ -18,6 +18,8 @@ table), so groups are not a partition; one long table lets every grouping be est
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from analysis.tables.period import AGE_BANDS
@@ -28,7 +30,7 @@ c = pl.col
 
 
 def _age_band(age: pl.Expr) -> pl.Expr:
-    expr = pl.when(age.is_null()).then(pl.lit("unknown"))
+    expr: Any = pl.when(age.is_null()).then(pl.lit("unknown"))
     for low, high, label in AGE_BANDS:
         expr = expr.when((age >= low) & (age < high)).then(pl.lit(label))
     return expr.otherwise(pl.lit("unknown"))

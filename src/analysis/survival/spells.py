@@ -55,7 +55,7 @@ UNDATED_EXIT_RULES = ("verdict", "term_end", "midpoint")
 NOT_DELAYED = float("-inf")
 c = pl.col
 
-__all__ = ["ROUTES", "SCENARIOS", "DAYS_PER_MONTH", "spells", "unplaced_count"]
+__all__ = ["DAYS_PER_MONTH", "ROUTES", "SCENARIOS", "spells", "unplaced_count"]
 
 
 def _dates(scenario: str) -> tuple[pl.Expr, pl.Expr]:

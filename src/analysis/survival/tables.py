@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -91,6 +92,11 @@ def fit_groups(custody: pl.DataFrame, snapshot: dt.date, *, start: dt.date | Non
     return out
 
 
+def _route(values: dict[str, np.ndarray], key: str, r: int) -> np.ndarray:
+    """Column r of an estimate (r = len(ROUTES) is the any-route incidence, 1 - S)."""
+    return values["any_" + key] if r == len(ROUTES) else values[key][:, r]
+
+
 def _at(fit: CompetingRisksFit | None, days: np.ndarray) -> dict[str, np.ndarray]:
     if fit is None:
         k = len(ROUTES)
@@ -119,16 +125,15 @@ def release_incidence_table(custody: pl.DataFrame, snapshot: dt.date, *, start: 
         others = {s: _at(g.fits.get(s), at_days) for s in SCENARIO_COLUMNS}
         min_risk = g.min_at_risk(at_days)
         for r, route in enumerate((*ROUTES, ANY_ROUTE)):
-            col = (lambda v, key: v["any_" + key] if route == ANY_ROUTE else v[key][:, r])  # noqa: E731
             frames.append(pl.DataFrame({
                 "group_kind": g.group_kind, "group_value": g.group_value, "group": g.group, "route": route,
-                "months": np.asarray(months, dtype=float), "incidence": col(point, "incidence"),
-                "lower": col(point, "lower"), "upper": col(point, "upper"), "at_risk": point["at_risk"],
+                "months": np.asarray(months, dtype=float), "incidence": _route(point, "incidence", r),
+                "lower": _route(point, "lower", r), "upper": _route(point, "upper", r), "at_risk": point["at_risk"],
                 "min_at_risk": min_risk, "people": g.people,
-                **{f"incidence_{name}": col(others[s], "incidence") for s, name in SCENARIO_COLUMNS.items()},
+                **{f"incidence_{name}": _route(others[s], "incidence", r) for s, name in SCENARIO_COLUMNS.items()},
             }))
-    schema = {"group_kind": pl.String, "group_value": pl.String, "group": pl.String, "route": pl.String,
-              "months": pl.Float64, "incidence": pl.Float64, "lower": pl.Float64, "upper": pl.Float64,
+    schema: Any = {"group_kind": pl.String, "group_value": pl.String, "group": pl.String,
+              "route": pl.String, "months": pl.Float64, "incidence": pl.Float64, "lower": pl.Float64, "upper": pl.Float64,
               "at_risk": pl.Int64, "min_at_risk": pl.Int64, "people": pl.Int64,
               **{f"incidence_{name}": pl.Float64 for name in SCENARIO_COLUMNS.values()}}
     table = pl.concat([f.cast(schema) for f in frames]) if frames else pl.DataFrame(schema=schema)
@@ -163,13 +168,13 @@ def release_incidence_curves(custody: pl.DataFrame, snapshot: dt.date, *, start:
         values = fit.value_at(t)
         at_risk = np.concatenate((fit.at_risk_at(0.0)[None], fit.at_risk))[:cut] if starts_at_zero else fit.at_risk[:cut]
         for r, route in enumerate((*ROUTES, ANY_ROUTE)):
-            key = (lambda k: values["any_" + k]) if route == ANY_ROUTE else (lambda k: values[k][:, r])  # noqa: B023
             frames.append(pl.DataFrame({
                 "group_kind": g.group_kind, "group_value": g.group_value, "group": g.group, "route": route,
-                "months": t / DAYS_PER_MONTH, "incidence": key("incidence"), "lower": key("lower"),
-                "upper": key("upper"), "at_risk": at_risk.astype(np.int64)}))
-    schema = {"group_kind": pl.String, "group_value": pl.String, "group": pl.String, "route": pl.String,
-              "months": pl.Float64, "incidence": pl.Float64, "lower": pl.Float64, "upper": pl.Float64,
+                "months": t / DAYS_PER_MONTH, "incidence": _route(values, "incidence", r),
+                "lower": _route(values, "lower", r), "upper": _route(values, "upper", r),
+                "at_risk": at_risk.astype(np.int64)}))
+    schema: Any = {"group_kind": pl.String, "group_value": pl.String, "group": pl.String,
+              "route": pl.String, "months": pl.Float64, "incidence": pl.Float64, "lower": pl.Float64, "upper": pl.Float64,
               "at_risk": pl.Int64}
     curves = pl.concat([f.cast(schema) for f in frames]) if frames else pl.DataFrame(schema=schema)
     return curves.with_columns(pl.lit(synthetic).alias("synthetic"))
