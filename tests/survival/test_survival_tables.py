@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from analysis.survival import checks
-from analysis.survival.spells import ROUTES
+from analysis.survival.spells import ROUTES, SCENARIOS
 from analysis.survival.tables import (
     ANY_ROUTE,
     REPORT_MONTHS,
@@ -82,6 +82,7 @@ def test_the_checks_pass_on_real_output(outputs):
     assert checks.rising_at_risk(table).height == 0 and checks.rising_at_risk(curves).height == 0   # no delayed entry
     assert all(checks.at_risk_consistent(fit) for g in fits for fit in g.fits.values() if fit is not None)
     assert checks.medians_agree(medians, curves, table)
+    assert checks.table_curve_disagreements(table, curves).height == 0
     assert (medians["median_status"] == "reached").sum() >= 1
 
 
@@ -106,6 +107,16 @@ def test_the_checks_fail_on_mangled_output(outputs):
     wrong = medians.with_columns(pl.when(pl.col("group") == "overall").then(pl.col("median_months") + 1.0)
                                  .otherwise(pl.col("median_months")).alias("median_months"))
     assert checks.median_disagreements(wrong, curves, table)["group"].to_list().count("overall") >= 1
+    off = table.with_columns(pl.when(row).then(pl.col("incidence") + 0.01).otherwise(pl.col("incidence")).alias("incidence"))
+    assert checks.table_curve_disagreements(off, curves).rows() != []
+
+
+def test_curves_of_every_scenario_for_a_chart(custody):
+    curves = release_incidence_curves(custody, SNAP, kinds=("overall",), scenarios=SCENARIOS)
+    assert set(curves["scenario"]) == set(SCENARIOS)
+    assert curves.filter(pl.col("scenario") != "point")["lower"].null_count() == curves.filter(
+        pl.col("scenario") != "point").height
+    assert checks.routes_sum_to_at_most_one(curves) and checks.incidence_non_decreasing(curves)
 
 
 def test_small_groups_are_suppressed_and_curves_stop_where_few_remain(custody):
@@ -161,3 +172,21 @@ def test_a_question_from_a_calendar_date_uses_delayed_entry(custody):
     medians = release_medians(custody, SNAP, fits=fits)
     curves = release_incidence_curves(custody, SNAP, fits=fits)
     assert checks.medians_agree(medians, curves, table)
+    assert checks.table_curve_disagreements(table, curves).height == 0
+
+
+def test_with_delayed_entry_the_table_and_the_curve_stop_at_the_same_time(custody):
+    # A question from a recent date: at first only the few detained since are at risk, so with a high
+    # threshold the group's estimates stop early, and stay stopped when people already held join later.
+    start = dt.date(2026, 1, 1)
+    fits = fit_groups(custody, SNAP, start=start, kinds=("overall",))
+    g = fits[0]
+    threshold = 20
+    stop = g.shown_until(threshold)
+    assert stop < np.inf
+    table = release_incidence_table(custody, SNAP, start=start, kinds=("overall",), fits=fits,
+                                    small_count_threshold=threshold)
+    curves = release_incidence_curves(custody, SNAP, start=start, fits=fits, small_count_threshold=threshold)
+    assert (table["suppressed"] == (table["months"] * 30.4375 >= stop) | (table["min_at_risk"] < threshold)).all()
+    assert curves.height == 0 or curves["months"].max() * 30.4375 < stop
+    assert checks.table_curve_disagreements(table, curves).height == 0

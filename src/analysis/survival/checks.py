@@ -83,6 +83,7 @@ def median_disagreements(medians: pl.DataFrame, curves: pl.DataFrame | None = No
     problems = []
     reached = medians.filter(c("median_status") == "reached").select("group", "median_months")
     if curves is not None:
+        curves = _point(curves)
         first = (curves.filter((c("route") == ANY_ROUTE) & (c("incidence") >= 0.5))
                  .group_by("group").agg(c("months").min().alias("curve_median")))
         shown = curves.select("group").unique()
@@ -102,6 +103,27 @@ def median_disagreements(medians: pl.DataFrame, curves: pl.DataFrame | None = No
     if not problems:
         return pl.DataFrame(schema={"group": pl.String, "against": pl.String})
     return pl.concat(problems).unique().sort("group", "against")
+
+
+def _point(curves: pl.DataFrame) -> pl.DataFrame:
+    return curves.filter(c("scenario") == "point") if "scenario" in curves.columns else curves
+
+
+def table_curve_disagreements(table: pl.DataFrame, curves: pl.DataFrame, tolerance: float = TOLERANCE) -> pl.DataFrame:
+    """Shown table rows whose incidence is not the curve's value at that time (the last curve point at
+    or before it), or that lie past the end of a curve that stopped early (such a row must be suppressed)."""
+    curves = _point(curves)
+    shown = table.filter(~c("suppressed") & c("group").is_in(curves["group"].unique().implode()))
+    ends = curves.group_by("group", "route").agg(c("months").max().alias("_curve_end"),
+                                                 c("at_risk").last().alias("_at_risk_end"))
+    step = (shown.sort("months")
+            .join_asof(curves.select("group", "route", "months", c("incidence").alias("_curve")).sort("months"),
+                       on="months", by=["group", "route"], strategy="backward", check_sortedness=False)
+            .join(ends, on=["group", "route"], how="left"))
+    # A curve that was cut ends before the next event time; rows beyond its last event but before
+    # the cut are fine as long as the values agree, so only the values are compared here.
+    return step.filter(c("_curve").is_null() | ((c("_curve") - c("incidence")).abs() > tolerance)).select(
+        "group", "route", "months", "incidence", "_curve")
 
 
 def medians_agree(medians: pl.DataFrame, curves: pl.DataFrame | None = None, table: pl.DataFrame | None = None) -> bool:

@@ -7,11 +7,13 @@ the same suppression rule:
 
 **Suppression.** An estimate at time t stands on every step taken up to t. It is blanked
 (`suppressed`) when fewer than `small_count_threshold` people were at risk at t or at any event time
-before t (`min_at_risk`), under any of the five scenarios. Without delayed entry the number at risk
-never rises, so this is exactly "fewer than the threshold remain at risk at t"; with delayed entry it
-also blanks values resting on an early step taken on a handful of people. A curve stops at the first
-such time ("no curve past the point where fewer than the threshold remain at risk"), and a median,
-or an end of its interval, that falls there is not reported.
+before t (`min_at_risk`), under any of the five scenarios, and from then on: a group's estimates stop
+at the first time (0 or an event time) where that happens (GroupFits.shown_until), even if delayed
+entries later refill the risk set. Without delayed entry the number at risk never rises, so this is
+exactly "fewer than the threshold remain at risk at t"; with delayed entry it also blanks values
+resting on an early step taken on a handful of people. A curve stops at that time ("no curve past the
+point where fewer than the threshold remain at risk"), the table blanks every report time from it on,
+and a median, or an end of its interval, that falls there is not reported: all three read the same rule.
 
 **Scenarios** (spells.SCENARIOS) are reported side by side: `incidence` is the point rule;
 `incidence_earliest` / `incidence_latest` put every exit at its earliest / latest possible day;
@@ -59,6 +61,19 @@ class GroupFits:
     @property
     def point(self) -> CompetingRisksFit | None:
         return self.fits.get("point")
+
+    def shown_until(self, threshold: int) -> float:
+        """The first time (0 or an event time of any scenario) at which the smallest risk set behind
+        the estimate falls under `threshold`: every estimate from it on is suppressed (inf: none)."""
+        times = np.unique(np.concatenate([[0.0], *[f.times for f in self.fits.values() if f is not None]]))
+        hidden = times[self.min_at_risk(times) < threshold]
+        return float(hidden[0]) if hidden.size else float("inf")
+
+    def shown(self, days: np.ndarray, threshold: int) -> np.ndarray:
+        """Whether the estimates at these times may be shown: before the first suppressed time, and
+        with at least `threshold` at risk behind them."""
+        days = np.asarray(days, dtype=float)
+        return (days < self.shown_until(threshold)) & (self.min_at_risk(days) >= threshold)
 
     def min_at_risk(self, days: np.ndarray) -> np.ndarray:
         """Smallest risk set behind the estimate at each time, over all scenarios (0 if a scenario is empty)."""
@@ -124,22 +139,22 @@ def release_incidence_table(custody: pl.DataFrame, snapshot: dt.date, *, start: 
         point = _at(g.point, at_days)
         others = {s: _at(g.fits.get(s), at_days) for s in SCENARIO_COLUMNS}
         min_risk = g.min_at_risk(at_days)
+        hidden = ~g.shown(at_days, small_count_threshold)
         for r, route in enumerate((*ROUTES, ANY_ROUTE)):
             frames.append(pl.DataFrame({
                 "group_kind": g.group_kind, "group_value": g.group_value, "group": g.group, "route": route,
                 "months": np.asarray(months, dtype=float), "incidence": _route(point, "incidence", r),
                 "lower": _route(point, "lower", r), "upper": _route(point, "upper", r), "at_risk": point["at_risk"],
-                "min_at_risk": min_risk, "people": g.people,
+                "min_at_risk": min_risk, "people": g.people, "suppressed": hidden,
                 **{f"incidence_{name}": _route(others[s], "incidence", r) for s, name in SCENARIO_COLUMNS.items()},
             }))
     schema: Any = {"group_kind": pl.String, "group_value": pl.String, "group": pl.String,
               "route": pl.String, "months": pl.Float64, "incidence": pl.Float64, "lower": pl.Float64, "upper": pl.Float64,
-              "at_risk": pl.Int64, "min_at_risk": pl.Int64, "people": pl.Int64,
+              "at_risk": pl.Int64, "min_at_risk": pl.Int64, "people": pl.Int64, "suppressed": pl.Boolean,
               **{f"incidence_{name}": pl.Float64 for name in SCENARIO_COLUMNS.values()}}
     table = pl.concat([f.cast(schema) for f in frames]) if frames else pl.DataFrame(schema=schema)
-    suppressed = c("min_at_risk") < small_count_threshold
     blank = ["incidence", "lower", "upper", *[f"incidence_{n}" for n in SCENARIO_COLUMNS.values()]]
-    return table.with_columns(suppressed.alias("suppressed")).with_columns(
+    return table.with_columns(
         *[pl.when(c("suppressed")).then(None).otherwise(c(name)).alias(name) for name in blank],
         pl.lit(start, dtype=pl.Date).alias("start"), pl.lit(end or snapshot, dtype=pl.Date).alias("end"),
         pl.lit(synthetic).alias("synthetic"))
@@ -149,33 +164,35 @@ def release_incidence_curves(custody: pl.DataFrame, snapshot: dt.date, *, start:
                              end: dt.date | None = None, kinds: tuple[str, ...] = ("overall", "detention_year"),
                              charges: pl.DataFrame | None = None, article_groups: dict[str, str] | None = None,
                              small_count_threshold: int = SMALL_COUNT_THRESHOLD, synthetic: bool = False,
-                             fits: list[GroupFits] | None = None) -> pl.DataFrame:
-    """The point-rule curves for a chart: every event time (and 0), per route and any route, per group
-    (by default overall and one panel per detention year). A curve stops before the first time its
-    estimate would be suppressed (module docstring), so nothing past that point is drawn."""
+                             scenarios: tuple[str, ...] = ("point",), fits: list[GroupFits] | None = None) -> pl.DataFrame:
+    """Curves for a chart: every event time (and 0), per route and any route, per group (by default
+    overall and one panel per detention year), per scenario (by default the point rule; pass
+    spells.SCENARIOS to draw the extremes too). A curve stops before the first time its estimate would
+    be suppressed (module docstring), so nothing past that point is drawn. Intervals are the point
+    rule's; a scenario's curve has none (lower/upper null)."""
     fits = fits if fits is not None else fit_groups(custody, snapshot, start=start, end=end, kinds=kinds,
                                                     charges=charges, article_groups=article_groups)
     frames = []
     for g in fits:
-        fit = g.point
-        if fit is None:
-            continue
-        starts_at_zero = fit.times.size == 0 or fit.times[0] > 0
-        t = np.concatenate(([0.0], fit.times)) if starts_at_zero else fit.times
-        shown = g.min_at_risk(t) >= small_count_threshold
-        cut = int(np.argmin(shown)) if not shown.all() else t.size   # first hidden time: nothing after it
-        t = t[:cut]
-        values = fit.value_at(t)
-        at_risk = np.concatenate((fit.at_risk_at(0.0)[None], fit.at_risk))[:cut] if starts_at_zero else fit.at_risk[:cut]
-        for r, route in enumerate((*ROUTES, ANY_ROUTE)):
-            frames.append(pl.DataFrame({
-                "group_kind": g.group_kind, "group_value": g.group_value, "group": g.group, "route": route,
-                "months": t / DAYS_PER_MONTH, "incidence": _route(values, "incidence", r),
-                "lower": _route(values, "lower", r), "upper": _route(values, "upper", r),
-                "at_risk": at_risk.astype(np.int64)}))
-    schema: Any = {"group_kind": pl.String, "group_value": pl.String, "group": pl.String,
-              "route": pl.String, "months": pl.Float64, "incidence": pl.Float64, "lower": pl.Float64, "upper": pl.Float64,
-              "at_risk": pl.Int64}
+        for scenario in scenarios:
+            fit = g.fits.get(scenario)
+            if fit is None:
+                continue
+            starts_at_zero = fit.times.size == 0 or fit.times[0] > 0
+            t = np.concatenate(([0.0], fit.times)) if starts_at_zero else fit.times
+            t = t[g.shown(t, small_count_threshold)]   # stops at the first suppressed time
+            values = fit.value_at(t)
+            for r, route in enumerate((*ROUTES, ANY_ROUTE)):
+                point = scenario == "point"
+                frames.append(pl.DataFrame({
+                    "group_kind": g.group_kind, "group_value": g.group_value, "group": g.group, "scenario": scenario,
+                    "route": route, "months": t / DAYS_PER_MONTH, "incidence": _route(values, "incidence", r),
+                    "lower": _route(values, "lower", r) if point else None,
+                    "upper": _route(values, "upper", r) if point else None,
+                    "at_risk": values["at_risk"]}))
+    schema: Any = {"group_kind": pl.String, "group_value": pl.String, "group": pl.String, "scenario": pl.String,
+                   "route": pl.String, "months": pl.Float64, "incidence": pl.Float64, "lower": pl.Float64,
+                   "upper": pl.Float64, "at_risk": pl.Int64}
     curves = pl.concat([f.cast(schema) for f in frames]) if frames else pl.DataFrame(schema=schema)
     return curves.with_columns(pl.lit(synthetic).alias("synthetic"))
 
@@ -208,7 +225,7 @@ def release_medians(custody: pl.DataFrame, snapshot: dt.date, *, start: dt.date 
         if fit is None:
             rows.append(row | {"median_status": "not reached"})
             continue
-        shown = g.min_at_risk(fit.times) >= small_count_threshold
+        shown = g.shown(fit.times, small_count_threshold)
         row["median_months"], row["median_status"] = _first_reaching(fit.any_incidence, fit.times, shown)
         row["median_lower"], _ = _first_reaching(fit.any_upper, fit.times, shown)
         row["median_upper"], _ = _first_reaching(fit.any_lower, fit.times, shown)
@@ -216,7 +233,7 @@ def release_medians(custody: pl.DataFrame, snapshot: dt.date, *, start: dt.date 
             other = g.fits.get(scenario)
             if other is not None:
                 row[f"median_{name}"], _ = _first_reaching(other.any_incidence, other.times,
-                                                           g.min_at_risk(other.times) >= small_count_threshold)
+                                                           g.shown(other.times, small_count_threshold))
         rows.append(row)
     schema = {"group_kind": pl.String, "group_value": pl.String, "group": pl.String, "people": pl.Int64,
               "median_months": pl.Float64, "median_lower": pl.Float64, "median_upper": pl.Float64,
