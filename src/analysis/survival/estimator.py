@@ -29,10 +29,13 @@ n_{j+1} = n_j - d_j - c_j + e_j, where c_j counts censorings with T in [t_j, t_{
 entries with L in [t_j, t_{j+1}). Without delayed entry e_j = 0 and n never rises; with it, n may rise
 by exactly e_j. Both counts are returned so a quality gate can verify the identity.
 
-**Variance and intervals.** Var F_k(t) is the delta-method estimator of Dinse & Larson (1986,
-Biometrika 73:379, Sect. 4 eq. 6), the one in Marubini & Valsecchi (1995, §10) and Collett (2015,
-3rd ed., p. 411) and the one lifelines' AalenJohansenFitter computes (scikit-survival's
-var_type="Dinse_Approx"):
+**Variance and intervals.** Var F_k(t) is the delta-method (Greenwood-type) estimator that
+lifelines' AalenJohansenFitter computes (its source cites Collett, Modelling Survival Data in Medical
+Research, 3rd ed. 2015, p. 411) and scikit-survival computes with var_type="Dinse_Approx" (Dinse &
+Larson 1986, Biometrika 73:379, Sect. 4 eq. 6); the delta-method variance of the cumulative incidence
+is usually credited to Marubini & Valsecchi (1995). Both libraries agree with this code to rounding
+(tests/survival/test_survival_crosscheck.py). It is not the Aalen (1978) variance, scikit-survival's
+default:
 
     Var F_k(t) = sum_{t_j <= t} { [F_k(t) - F_k(t_j)]^2 d_j / (n_j (n_j - d_j))
                                  + S(t_{j-1})^2 d_kj (n_j - d_kj) / n_j^3

@@ -21,10 +21,14 @@ and a median, or an end of its interval, that falls there is not reported: all t
 show the range of every figure. Intervals are given for the point rule only.
 
 **Median time held** (time by which half had left by any route): the first event time at which the
-all-route incidence 1 - S(t) reaches 0.5, read off the same curve; its 95% interval inverts the
-pointwise log(-log) interval of S (Brookmeyer & Crowley 1982 style, as R's survfit): from the first
-time the interval's upper end reaches 0.5 to the first time its lower end does. "not reached" when
-the curve never reaches 0.5 within follow-up.
+all-route incidence 1 - S(t) reaches 0.5, read off the same curve (where 1 - S is exactly 0.5 over a
+stretch, the start of the stretch; R's survfit would take its middle). Its 95% interval inverts the
+pointwise log(-log) interval of the all-route incidence (Brookmeyer & Crowley 1982, as R's survfit
+does): from the first time the interval's upper end reaches 0.5 to the first time its lower end does.
+"not reached" when the curve never reaches 0.5 within follow-up.
+
+`at_risk` stays visible on a suppressed row (it says why the row is blank); the incidence, its
+interval and the scenario values are blanked.
 """
 
 from __future__ import annotations
@@ -128,7 +132,11 @@ def release_incidence_table(custody: pl.DataFrame, snapshot: dt.date, *, start: 
                             months: tuple[float, ...] = REPORT_MONTHS, small_count_threshold: int = SMALL_COUNT_THRESHOLD,
                             synthetic: bool = False, fits: list[GroupFits] | None = None) -> pl.DataFrame:
     """Cumulative incidence of leaving custody by each route (and by any route) at `months` months
-    held, for every group: one row per (group, route, months). See the module docstring."""
+    held, for every group: one row per (group, route, months). See the module docstring.
+
+    start: a question from this calendar date (delayed entry, spells module); end: follow-up stops
+    here (default: the copy's date). Article groups need `charges` and `article_groups`; without them
+    the other groups are built and article groups left out. `fits` reuses fit_groups' output."""
     if "article_group" in kinds and (charges is None or article_groups is None) and fits is None:
         kinds = tuple(k for k in kinds if k != "article_group")
     fits = fits if fits is not None else fit_groups(custody, snapshot, start=start, end=end, kinds=kinds,
