@@ -37,7 +37,7 @@ from analysis.survival import (
     release_medians,
 )
 from analysis.tables.custody import custody_intervals
-from analysis.tables.period import article_groups
+from analysis.tables.breakdowns import article_groups
 
 REPO = Path(__file__).resolve().parents[1]
 COPY = REPO / "data" / "raw" / "registry" / "2026-02-28" / "SYNTHETIC_registry_2026-02-28.csv"

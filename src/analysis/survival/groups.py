@@ -7,12 +7,12 @@ table), so groups are not a partition; one long table lets every grouping be est
 * overall: everyone.
 * detention_year: the year of the point detention date (custody's `entry`).
 * gender: as the copy gives it; missing is "unknown".
-* age_band: the composition table's bands (tables.period.AGE_BANDS: under 30, 30-44, 45-59,
+* age_band: the composition table's bands (tables.breakdowns.AGE_BANDS: under 30, 30-44, 45-59,
   60 and over), of the age at detention, in whole years from the middle of the birth-date range
   ((entry - middle) / 365.25 days, rounded down, as the composition table's age on a day); no
   birth date is "unknown".
 * article_group: from the charges table (person_key, article) and an article -> group mapping passed
-  in (tables.period.article_groups() reads the project's); an article the mapping does not list is
+  in (tables.breakdowns.article_groups() reads the project's); an article the mapping does not list is
   "Other articles", as in the composition table. A person with no charge listed is in no article group.
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from analysis.tables.period import AGE_BANDS
+from analysis.tables.breakdowns import AGE_BANDS
 
 GROUP_KINDS = ("overall", "detention_year", "gender", "age_band", "article_group")
 OTHER_ARTICLES = "Other articles"
