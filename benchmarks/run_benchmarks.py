@@ -22,7 +22,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 ANALYSIS = str(Path(sys.executable).parent / "analysis")
-INPUTS = ("data/raw", "data/corrections", "data/privacy", "notebooks", "expectations")
+INPUTS = ("data/raw", "decisions", "notebooks", "expectations")
 FIRST, LAST = "2020-05", "2026-02"
 
 

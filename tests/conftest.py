@@ -57,6 +57,9 @@ def project(tmp_path: Path) -> Path:
 def add_snapshot(root: Path, date: str, name: str, data: bytes, source: str = "registry") -> Path:
     import datetime as dt
 
+    if not (root / "decisions").exists():   # a project holds its human decisions (the package's defaults)
+        shutil.copytree(REPO / "decisions", root / "decisions")
+
     folder = root / "data" / "raw" / source / date
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
@@ -78,8 +81,7 @@ def sample_project(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("sample") / "project"
     shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    shutil.copytree(REPO / "data" / "corrections", root / "data" / "corrections")
-    shutil.copytree(REPO / "data" / "privacy", root / "data" / "privacy")
+    shutil.copytree(REPO / "decisions", root / "decisions")
     shutil.copytree(REPO / "notebooks", root / "notebooks")
     shutil.copytree(REPO / "expectations", root / "expectations", dirs_exist_ok=True)
     run_ingest(root)
@@ -110,14 +112,14 @@ def small_project_template(tmp_path_factory) -> Path:
     """The embedded sample cut down for end-to-end runs: two machine-CSV snapshots (2025-12-31 and
     2026-02-28), every tenth person, the real figures and release waves, notebooks and suites."""
     root = tmp_path_factory.mktemp("small") / "project"
-    for folder in ("data/raw/figures", "data/raw/releases", "data/corrections", "data/privacy", "notebooks",
+    for folder in ("data/raw/figures", "data/raw/releases", "decisions", "notebooks",
                    "expectations"):
         shutil.copytree(REPO / folder, root / folder)
     for date in ("2025-12-31", "2026-02-28"):
         shutil.copytree(REPO / "data" / "raw" / "registry" / date, root / "data" / "raw" / "registry" / date)
         _keep_every_tenth_person(next((root / "data" / "raw" / "registry" / date).glob("*.csv")))
     # The withheld list may only name people in the data (an unknown id stops a run): keep those the cut kept.
-    withheld = root / "data" / "privacy" / "withheld_records.csv"
+    withheld = root / "decisions" / "withheld_records.csv"
     lines = withheld.read_text(encoding="utf-8").splitlines()
     withheld.write_text("\n".join([lines[0], *(line for line in lines[1:] if line.split(",")[0].endswith("0"))]) + "\n",
                         encoding="utf-8")

@@ -103,7 +103,8 @@ def test_a_file_outside_the_snapshot_folder_is_never_read(project, tmp_path):
 
 @pytest.mark.parametrize("text, phrase", [
     ("small_count_threshold: [1, 2]", "small_count_threshold"),
-    ("small_count_threshold: 3\nsmall_count_treshold: 5\n", "small_count_treshold"),
+    ("small_count_threshold: {value: 3, reason: a reason long enough}\nsmall_count_treshold: 5\n", "small_count_treshold"),
+    ("small_count_threshold: {value: 3}\n", "reason"),
     ("a: &a [1, 1, 1, 1]\nb: [*a, *a, *a]\n", "alias or anchor"),
     ("small_count_threshold: 3\n  : [", "not valid YAML"),
 ])
@@ -112,7 +113,7 @@ def test_a_malformed_policy_is_refused(tmp_path, text, phrase):
     from analysis.core.paths import project_paths
     from analysis.tables.disclosure import load_policy
 
-    policy = tmp_path / "data" / "privacy" / "policy.yaml"
+    policy = tmp_path / "decisions" / "privacy_policy.yaml"
     policy.parent.mkdir(parents=True)
     policy.write_text(text)
     started = time.monotonic()
@@ -127,7 +128,7 @@ def test_the_withheld_list_is_read_in_every_encoding_and_an_unknown_id_stops_the
     from analysis.core.paths import project_paths
     from analysis.tables.disclosure import check_withheld_ids, load_policy
 
-    path = ingested / "data" / "privacy" / "withheld_records.csv"
+    path = ingested / "decisions" / "withheld_records.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes("record_id,reason\n101,родные просят\n".encode(encoding))
     assert load_policy(project_paths(ingested)).withheld_ids == {101}
@@ -150,14 +151,14 @@ CORRECTIONS = "snapshot_date,record,field,expected_value,corrected_value,reason,
     ("2026-01-31,id:101,arrested,2021-05-06,2021-05-07,typo,AB,2026-03-02", "no registry copy is dated 2026-01-31"),
 ])
 def test_a_bad_correction_is_refused_not_logged_as_applied(project, row, phrase):
-    path = project / "data" / "corrections" / "registry.csv"
+    path = project / "decisions" / "corrections.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes((CORRECTIONS + row + "\n").encode("cp1251"))
-    refused(cli("ingest", root=project), "registry.csv", phrase)
+    refused(cli("ingest", root=project), "corrections.csv", phrase)
 
 
 def test_a_correction_saved_with_a_byte_order_mark_in_windows_1251_applies(project):
-    path = project / "data" / "corrections" / "registry.csv"
+    path = project / "decisions" / "corrections.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes((CORRECTIONS + "2026-02-28,id:101,arrested,2021-05-06,2021-05-07,дата из приговора,AB,"
                       "2026-03-02\n").encode("cp1251"))

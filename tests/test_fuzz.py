@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import resource
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 
 from analysis.core.errors import InputError
 
+REPO_DECISIONS = Path(__file__).resolve().parents[1] / "decisions"
 FUZZ = settings(max_examples=40, deadline=2000, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
@@ -100,9 +102,10 @@ def test_snapshot_metadata(content):
 @given(st.one_of(_yaml_documents(), BYTES))
 def test_privacy_policy(content):
     from analysis.core.paths import project_paths
-    from analysis.tables.disclosure import POLICY_FILE, load_policy
+    from analysis.tables.disclosure import load_policy
 
     root = Path(tempfile.mkdtemp(prefix="fuzz-"))
+    POLICY_FILE = Path("decisions/privacy_policy.yaml")
     (root / POLICY_FILE).parent.mkdir(parents=True)
     (root / POLICY_FILE).write_bytes(content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content)
     _only_input_errors(lambda _p: load_policy(project_paths(root)), root)
@@ -112,10 +115,11 @@ def test_privacy_policy(content):
 @given(st.one_of(_csv_documents(("record_id", "reason")), BYTES))
 def test_withheld_list(content):
     from analysis.core.paths import project_paths
-    from analysis.tables.disclosure import WITHHELD_FILE, load_policy
+    from analysis.tables.disclosure import load_policy
 
     root = Path(tempfile.mkdtemp(prefix="fuzz-"))
-    (root / WITHHELD_FILE).parent.mkdir(parents=True)
+    WITHHELD_FILE = Path("decisions/withheld_records.csv")
+    shutil.copytree(REPO_DECISIONS, root / "decisions")
     (root / WITHHELD_FILE).write_bytes(content.encode("utf-8", "surrogatepass") if isinstance(content, str)
                                        else content)
     _only_input_errors(lambda _p: load_policy(project_paths(root)), root)

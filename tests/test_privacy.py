@@ -48,14 +48,23 @@ def test_small_cells_are_blanked_with_the_next_smallest_when_alone():
     assert out.filter(~pl.col("suppressed"))["persons"].to_list() == [900, 500, 497, 0]
 
 
+def _policy(root, value) -> None:
+    path = root / "decisions" / "privacy_policy.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"small_count_threshold:\n  value: {value}\n  reason: a test of the threshold (SYNTHETIC)\n")
+
+
 def test_the_threshold_comes_from_the_policy_file(tmp_path):
     paths = project_paths(tmp_path)
-    assert disclosure.load_policy(paths).small_count_threshold == 3
-    (tmp_path / "data" / "privacy").mkdir(parents=True)
-    (tmp_path / disclosure.POLICY_FILE).write_text("small_count_threshold: 5\n")
+    with pytest.raises(InputError, match="privacy_policy.yaml.*missing"):
+        disclosure.load_policy(paths)
+    _policy(tmp_path, 5)
     assert disclosure.load_policy(paths).small_count_threshold == 5
-    (tmp_path / disclosure.POLICY_FILE).write_text("small_count_threshold: zero\n")
-    with pytest.raises(InputError, match="field .small_count_threshold.*valid integer"):
+    _policy(tmp_path, "zero")
+    with pytest.raises(InputError, match="field .small_count_threshold.value.*valid integer"):
+        disclosure.load_policy(paths)
+    (tmp_path / "decisions" / "privacy_policy.yaml").write_text("small_count_threshold:\n  value: 3\n")
+    with pytest.raises(InputError, match="small_count_threshold.reason"):
         disclosure.load_policy(paths)
 
 
@@ -65,8 +74,8 @@ def test_the_threshold_comes_from_the_policy_file(tmp_path):
     ("id,why\n12,asked\n", "row 0.*record_id, reason missing from the header"),
 ])
 def test_a_bad_withheld_list_is_refused_naming_row_and_field(tmp_path, text, message):
-    (tmp_path / "data" / "privacy").mkdir(parents=True)
-    (tmp_path / disclosure.WITHHELD_FILE).write_text(text)
+    _policy(tmp_path, 3)
+    (tmp_path / "decisions" / "withheld_records.csv").write_text(text)
     with pytest.raises(InputError, match=message):
         disclosure.load_policy(project_paths(tmp_path))
 
@@ -159,7 +168,7 @@ def published_sample(tmp_path_factory):
     from conftest import REPO
 
     root = tmp_path_factory.mktemp("privacy-sample") / "project"
-    for folder in ("data/raw", "data/corrections", "data/privacy", "notebooks", "expectations"):
+    for folder in ("data/raw", "decisions", "notebooks", "expectations"):
         shutil.copytree(REPO / folder, root / folder)
     result = CliRunner().invoke(main, ["run", "--root", str(root), "--period", PERIOD])
     assert result.exit_code == 0, result.output

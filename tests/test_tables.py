@@ -102,9 +102,9 @@ def test_inputs_are_loaded_once_per_process_and_never_served_stale(project):
     first = load_inputs(paths, period)
     assert load_inputs(paths, period) is first                      # the tables, gate, charts, report and scan share it
     assert first.timeline is load_inputs(paths, period).timeline     # so the custody table is computed once
-    policy = project / "data" / "privacy" / "policy.yaml"
-    policy.parent.mkdir(parents=True, exist_ok=True)
-    policy.write_text("small_count_threshold: 5\n", encoding="utf-8")
+    policy = project / "decisions" / "privacy_policy.yaml"
+    policy.write_text("small_count_threshold:\n  value: 5\n  reason: a test of a changed decision (SYNTHETIC)\n",
+                      encoding="utf-8")
     changed = load_inputs(paths, period)
     assert changed is not first and changed.policy.small_count_threshold == 5
     run_ingest(project, force=True)                                  # a new ingest is a new build folder

@@ -33,8 +33,13 @@ class ProjectPaths:
         return self.root / "data" / "processed"
 
     @property
+    def decisions(self) -> Path:
+        """Human decisions kept as data (analysis.core.decisions); `analysis init` copies the defaults."""
+        return self.root / "decisions"
+
+    @property
     def corrections(self) -> Path:
-        return self.root / "data" / "corrections"
+        return self.decisions / "corrections.csv"
 
     @property
     def ingest(self) -> Path:

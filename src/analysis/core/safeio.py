@@ -84,7 +84,7 @@ def read_text(path: Path, limit: int = MAX_EDITED_BYTES) -> str:
     return decode(path, read_regular(path, limit))
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+class NoAliasLoader(yaml.SafeLoader):
     """SafeLoader that refuses anchors and aliases: a hand-kept file never needs them."""
 
     def compose_node(self, parent, index):  # type: ignore[override]
@@ -99,7 +99,7 @@ def load_yaml(path: Path, limit: int = MAX_EDITED_BYTES) -> Any:
     """The YAML document in `path`, read strictly (see the module docstring)."""
     text = read_text(path, limit)
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise InputError(path, f"not valid YAML here: {' '.join(str(exc).split())[:300]}",
                          fix="repair the YAML (no aliases or anchors; quote values with ':' in them)") from None

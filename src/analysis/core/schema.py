@@ -244,7 +244,7 @@ COMPOSITION: dict[str, pl.DataType] = {
     "category": pl.String,
     "persons": pl.Int64,
     "share": pl.Float64,             # persons / held at as_of (article_group: a person may be in several groups)
-    "suppressed": pl.Boolean,        # persons and share blanked: a small count (see data/privacy/policy.yaml)
+    "suppressed": pl.Boolean,        # persons and share blanked: a small count (see decisions/privacy_policy.yaml)
     "synthetic": pl.Boolean,
 }
 

@@ -3,7 +3,7 @@
 A project is a folder laid out like this checkout. `init` copies into DIR what every run needs and
 nothing generated: the notebooks and quality suites; the real published-figures ledger and release
 waves (data/raw snapshots whose metadata says `synthetic: false`, with their provenance); empty
-human-decision files (corrections, the withheld list) and the privacy policy. The user then adds
+human decisions (decisions/, with the corrections and the withheld list empty). The user then adds
 their own copy of the list with `analysis raw add` and runs `analysis run --root DIR`.
 """
 
@@ -17,11 +17,10 @@ from analysis.ingest.provenance import PIPELINE_SOURCES, list_snapshots
 from analysis.core.paths import CHECKOUT_DIR
 
 CHECKOUT = CHECKOUT_DIR
-COPIED_FOLDERS = ("notebooks", "expectations")
-DECISION_FILES = ("data/corrections/README.md", "data/privacy/README.md", "data/privacy/policy.yaml",
-                  "data/processed/README.md")
-# Header-only files: the project's own decisions start empty.
-EMPTY_DECISIONS = ("data/corrections/registry.csv", "data/privacy/withheld_records.csv")
+COPIED_FOLDERS = ("notebooks", "expectations", "decisions")
+DECISION_FILES = ("data/processed/README.md",)
+# Header-only files: the project's own decisions about people start empty (the defaults are the sample's).
+EMPTY_DECISIONS = ("decisions/corrections.csv", "decisions/withheld_records.csv")
 
 NEXT_STEPS = """\
 # A project for real data
@@ -33,7 +32,9 @@ Made by `analysis init`. It holds no copy of the list yet, and no SYNTHETIC data
     --title "..." --url "..." --licence "..." --retrieved 2023-02-16`
 2. Run the report cycle for a month the copy covers: `analysis run --root . --period 2023-01`
 3. Optional: person-level release records (`data/raw/releases/<date>/release_records.csv`), later copies,
-   corrections (`data/corrections/registry.csv`) and withheld ids (`data/privacy/withheld_records.csv`).
+   corrections (`decisions/corrections.csv`) and withheld ids (`decisions/withheld_records.csv`); the other
+   decisions (`decisions/`: counting settings, article groups, name equivalences, qualifier bounds, the
+   small-count threshold) start as the package's, each with its reason (decisions/README.md).
 
 The published figures and release waves under data/raw are real, with their sources.
 """

@@ -24,7 +24,7 @@ from analysis.core.periods import Period
 from analysis.cycle.run import run_period
 from analysis.publish.manifest import code_version, read_manifest
 
-COPIED = ("data/raw", "data/corrections", "data/privacy", "expectations", "notebooks")
+COPIED = ("data/raw", "decisions", "expectations", "notebooks")
 
 
 @dataclass
@@ -56,7 +56,7 @@ def _manifest_path(target: str, root) -> Path:
 
 
 # Where a manifest's inputs may lie: a period is built from these folders and nothing else.
-INPUT_FOLDERS = ("data/raw/", "data/corrections/", "data/privacy/", "expectations/", "notebooks/", "reports/")
+INPUT_FOLDERS = ("data/raw/", "decisions/", "expectations/", "notebooks/", "reports/")
 
 
 def inside(root: Path, relative: str) -> Path:

@@ -68,7 +68,7 @@ def step_validate(period: str, root: str | Path | None, output_dir: str | Path, 
                                 previous_tables=read_period_tables(BuildLayout(previous)) if previous else None,
                                 previous_persons=previous_persons,
                                 small_count_threshold=inputs.policy.small_count_threshold,
-                                release_records=inputs.release_records)
+                                release_records=inputs.release_records, settings=inputs.settings)
     suites = paths.root / "expectations"
     layout = BuildLayout(output_dir)
     report = validate_period(read_period_tables(layout), inputs.persons, context,

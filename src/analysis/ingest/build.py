@@ -1,7 +1,7 @@
 """`analysis ingest`: every raw snapshot -> typed Parquet, restricted and public tiers apart.
 
 Declared inputs: data/raw/{registry,releases,figures}/<date>/ (checksums verified first) and
-data/corrections/registry.csv. Declared output: data/processed/ingest/, swapped in only when
+decisions/ (corrections, given names, qualifier bounds). Declared output: data/processed/ingest/, swapped in only when
 the whole build succeeded:
 
     public/ingest_log.parquet           one row per raw file: shape, encoding, rows in/out/quarantined
@@ -20,6 +20,7 @@ from typing import Callable
 import polars as pl
 
 from analysis.core import faults, schema
+from analysis.core.decisions import decision_files
 from analysis.core.digests import code_digest, digest, files_digest, sha256_file
 from analysis.core.errors import InputError
 from analysis.core.paths import ProjectPaths, project_paths
@@ -28,7 +29,7 @@ from analysis.core.storage import write_parquet
 from analysis.ingest.corrections import check_copies_exist, read_corrections
 from analysis.ingest.figures import LEDGER_SCHEMA, read_ledger
 from analysis.ingest.provenance import list_snapshots, verify_checksums
-from analysis.ingest.registry import RegistryRead, read_registry_file
+from analysis.ingest.registry import RegistryRead, read_registry_file, use_decisions
 from analysis.ingest.releases import quarantine_release_records, read_release_events, read_release_records
 
 
@@ -82,9 +83,10 @@ def _relabel(frame: pl.DataFrame, column: str, label: str) -> pl.DataFrame:
 
 def ingest_registry(paths: ProjectPaths, out: Path, summary: IngestSummary,
                     progress: Callable[[str], None]) -> list[dict]:
-    corrections = read_corrections(paths.corrections / "registry.csv")
+    use_decisions(paths.decisions)
+    corrections = read_corrections(paths.corrections)
     snapshots = list_snapshots(paths.raw, "registry")
-    check_copies_exist(paths.corrections / "registry.csv", corrections, {m.snapshot_date for m in snapshots})
+    check_copies_exist(paths.corrections, corrections, {m.snapshot_date for m in snapshots})
     log = []
     for meta in snapshots:
         verify_checksums(meta)
@@ -135,7 +137,7 @@ KEY_FILE = "BUILD_KEY"
 def ingest_key(paths: ProjectPaths) -> str:
     """The ingest's content address: every raw file, the corrections and the code."""
     raw = [p for p in paths.raw.rglob("*") if p.is_file() and not p.name.startswith(".")]
-    corrections = sorted(paths.corrections.glob("*.csv"))
+    corrections = decision_files(paths)
     return digest([("inputs", files_digest(paths, raw + corrections)), ("code", code_digest())])
 
 

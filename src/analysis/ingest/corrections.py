@@ -1,6 +1,6 @@
 """Human corrections to raw registry values, kept as data with a reason (raw files are never edited).
 
-`data/corrections/registry.csv` columns:
+`decisions/corrections.csv` columns:
     snapshot_date  YYYY-MM-DD of the copy it applies to, or * for every copy
     record         id:<record id>  or  row:<data row>  (row only for copies without ids)
     field          canonical raw field (name, status, arrested, decision, ...)
@@ -107,14 +107,14 @@ def apply_corrections(table: RawTable, corrections: pl.DataFrame, snapshot_date:
             if fix["snapshot_date"] == "*":
                 continue
             raise InputError(table.file, f"correction for {fix['record']} ({fix['reason']}) finds no such record",
-                             field=fix["field"], fix="check data/corrections/registry.csv")
+                             field=fix["field"], fix="check decisions/corrections.csv")
         record = table.records[index]
         current = record.fields.get(fix["field"], "")
         if current != fix["expected_value"]:
             raise InputError(table.file, f"correction for {fix['record']} field '{fix['field']}' expects "
                                          f"{fix['expected_value']!r} but the file has {current!r}: stale correction",
                              row=record.row, field=fix["field"],
-                             fix="update or remove the correction in data/corrections/registry.csv")
+                             fix="update or remove the correction in decisions/corrections.csv")
         fields = dict(record.fields)
         fields[fix["field"]] = fix["corrected_value"]
         table.records[index] = replace(record, fields=fields)

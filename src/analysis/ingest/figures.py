@@ -8,7 +8,7 @@ reader keeps every row, including duplicates and conflicting figures, and adds:
   so the same row always gets the same id, wherever it sits in the file;
 * the date as a range (`as_of_from`..`as_of_to`, with `as_of_precision` day/month/undated);
 * the range of counts the qualifier allows (`lower`..`upper`, null upper = unbounded), by the
-  rules in `analysis/data/qualifier_bounds.yaml`, named in `bound_rule`.
+  rules in `decisions/qualifier_bounds.yaml`, named in `bound_rule`.
 
 Bad input (an unknown qualifier, a negative or non-numeric value, an unreadable date) stops
 the read with an InputError naming the file, the data row and the field.
@@ -23,14 +23,15 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import polars as pl
 import yaml
 
 from analysis.ingest.csvfile import read_records, whole_number_problem
+from analysis.core import decisions
 from analysis.core.errors import InputError
+from analysis.core.safeio import NoAliasLoader, read_text
 from analysis.ingest.provenance import list_snapshots, verify_checksums
 from analysis.core.paths import project_paths
 
@@ -114,19 +115,19 @@ def _evaluate(expression: str, value: int, *, round_up: bool) -> int:
 
 
 def load_bound_rules(path: Path | None = None) -> dict[str, BoundRule]:
-    """The qualifier rules (package data by default), keyed by lower-case qualifier."""
-    if path is None:
-        text = resources.files("analysis.data").joinpath(BOUNDS_RESOURCE).read_text(encoding="utf-8")
-        origin = f"analysis/data/{BOUNDS_RESOURCE}"
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-        origin = str(path)
-    return _parse_rules(text, origin)
+    """The qualifier rules of decisions/qualifier_bounds.yaml (the checkout's by default), keyed by
+    lower-case qualifier."""
+    path = Path(path) if path is not None else decisions.folder() / decisions.QUALIFIER_BOUNDS
+    return _parse_rules(read_text(path), str(path))
 
 
 @lru_cache(maxsize=4)
 def _parse_rules(text: str, origin: str) -> dict[str, BoundRule]:
-    raw = yaml.safe_load(text)
+    try:
+        raw = yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader without aliases
+    except yaml.YAMLError as exc:
+        raise InputError(origin, f"not valid YAML: {' '.join(str(exc).split())[:300]}",
+                         fix="repair the YAML (no aliases or anchors)") from None
     if not isinstance(raw, dict):
         raise InputError(origin, "expected a mapping of qualifier to {lower, upper, reason}",
                          fix="see the comment at the top of qualifier_bounds.yaml")
@@ -212,7 +213,9 @@ def read_ledger(raw_root: Path | None = None) -> pl.DataFrame:
         label = path.relative_to(raw_root.parent.parent).as_posix()
     except ValueError:
         label = path.as_posix()
-    ledger = read_ledger_file(path, source_file=label)
+    project_rules = raw_root.parent.parent / decisions.FOLDER / decisions.QUALIFIER_BOUNDS
+    ledger = read_ledger_file(path, source_file=label,
+                              rules=load_bound_rules(project_rules if project_rules.exists() else None))
     future = ledger.filter(pl.col("as_of_from") > meta.retrieved)
     if future.height:   # a figure cannot refer to a day after the ledger was compiled
         row = future.row(0, named=True)
@@ -256,7 +259,7 @@ def _typed_row(path: Path, row_number: int, fields: list[str], index: dict[str, 
     if matched is None:
         raise InputError(path, f"unknown qualifier {qualifier!r}", row=row_number, field="qualifier",
                          fix=f"use one of {', '.join(sorted(rules))}, or add it with bounds and a reason "
-                             f"to analysis/data/{BOUNDS_RESOURCE}")
+                             f"to decisions/{BOUNDS_RESOURCE}")
     rule, matched_from = matched
     lower, upper = rule.bounds(value)
     quote = get["quote"]

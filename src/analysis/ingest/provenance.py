@@ -194,7 +194,7 @@ def verify_checksums(metadata: SnapshotMetadata) -> None:
             raise ChecksumMismatch(
                 path,
                 f"sha256 is {actual}, but metadata.yaml records {raw_file.sha256}: the raw file changed",
-                fix="restore the file exactly as received; put corrections in data/corrections/ with a reason",
+                fix="restore the file exactly as received; put corrections in decisions/corrections.csv with a reason",
             )
     unlisted = sorted(p.name for p in directory.iterdir() if p.is_file() and p.name != METADATA_FILE
                       and p.name not in listed and not p.name.startswith("."))

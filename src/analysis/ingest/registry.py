@@ -27,7 +27,9 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis.core.decisions import GIVEN_NAMES
 from analysis.ingest import parsing
+from analysis.ingest.parsing import names
 from analysis.core import schema
 from analysis.ingest import registry_format as fmt
 from analysis.core.errors import InputError
@@ -74,6 +76,13 @@ _parse_date, _parse_name, _parse_status, _parse_gender = (
 _parse_charges, _parse_sentence, _parse_penalty = (
     _Memo(_tuple_of_charges), _Memo(parsing.parse_sentence), _Memo(parsing.parse_penalty))
 _split_prison_cell, _parse_facility = _Memo(parsing.split_prison_cell), _Memo(parsing.parse_facility)
+
+def use_decisions(folder: Path) -> None:
+    """Read the given-name equivalences of the project whose copies are read next (its decisions/ folder);
+    parses remembered under another project's equivalences are forgotten."""
+    if names.use_given_names(folder / GIVEN_NAMES):
+        _parse_name.answers.clear()
+
 
 _URL = re.compile(r"^https?://[^/]+/(?P<locale>[a-z]{2})/person/(?P<slug>[^/?#\s]+)/?$")
 _ISO_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -312,7 +321,7 @@ def _deduplicate(table: RawTable) -> tuple[list[RawRecord], list[Quarantined]]:
                                          f"with different content (differs in: {', '.join(differing)})",
                              row=record.row, field="id", line=record.line,
                              fix="ids are unique in a copy of the list: keep the right record, or record which "
-                                 "one is right in data/corrections/registry.csv with a reason")
+                                 "one is right in decisions/corrections.csv with a reason")
         if record_id:
             seen_id[record_id] = record
         kept.append(record)

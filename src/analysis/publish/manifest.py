@@ -26,7 +26,7 @@ from analysis.core.paths import ProjectPaths
 from analysis.core.periods import Period
 from analysis.core.safeio import read_regular, validated
 from analysis.ingest.provenance import METADATA_FILE, read_metadata
-from analysis.tables.disclosure import policy_files
+from analysis.core.decisions import decision_files
 from analysis.tables.inputs import counting_snapshots
 
 BYTE_WRITERS = ("polars", "pyarrow", "altair", "vl-convert-python", "great-expectations", "papermill", "jinja2")
@@ -58,14 +58,13 @@ def library_versions() -> dict[str, str]:
 
 def period_input_files(paths: ProjectPaths, period: Period, previous_tables: bool = True) -> list[Path]:
     """Every file a period's outputs depend on: the registry copies it counts and checks against,
-    release data, figures, corrections, quality suites, notebooks and, if asked, the previous
+    release data, figures, every human decision (decisions/), quality suites, notebooks and, if asked, the previous
     period's published tables."""
     snapshot, earlier = counting_snapshots(paths, period)   # earlier copies narrow undated exits
     folders = [paths.raw / "registry" / s.date.isoformat() for s in (*earlier, snapshot)]
     folders += [p for source in ("releases", "figures") for p in sorted((paths.raw / source).iterdir()) if p.is_dir()]
     files = [f for folder in folders for f in sorted(folder.iterdir()) if f.is_file()]
-    files += sorted((paths.corrections).glob("*.csv"))
-    files += policy_files(paths)
+    files += decision_files(paths)
     files += sorted((paths.root / "expectations").glob("*.json"))
     files += sorted(paths.notebooks.glob("0*.ipynb"))
     previous = BuildLayout(paths.reports / period.previous().label).tables

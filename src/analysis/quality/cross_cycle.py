@@ -14,13 +14,6 @@ from analysis.quality.frames import c, conform
 from analysis.quality.identities import _B, _D, _F, _I, _S, equal, flow_total, stock_value
 from analysis.quality.results import ValidationContext
 
-HEADLINE_BOUND = 0.10  # the end stock may move by this share of the previous end without explanation
-
-
-# Registries are revised: people are recognised later with earlier detention dates, so this period's
-# start (counted from this period's copy) can differ from the previous period's published end. A
-# revision is shown as a warning; one larger than this share of the previous end blocks publication.
-REVISION_BOUND = 0.02
 CROSS_CYCLE: dict[str, pl.DataType] = {
     "row_kind": _S, "source_file": _S, "source_row": pl.Int32, "next_source_file": _S, "next_source_row": pl.Int32,
     "present_in_next": _B, "no_return_without_new_detention": _B,
@@ -32,14 +25,18 @@ CROSS_CYCLE: dict[str, pl.DataType] = {
 
 
 def cross_cycle_frame(tables, previous_tables, context: ValidationContext) -> pl.DataFrame:
-    rows = [_continuity_row(tables, previous_tables, context.tolerance)]
+    rows = [_continuity_row(tables, previous_tables, context)]
     if context.previous_persons is not None:
         previous_persons = conform(context.previous_persons, schema.PERSONS)
         rows.append(conform(_person_continuity(previous_persons, tables["persons"]), CROSS_CYCLE))
     return pl.concat(rows)
 
 
-def _continuity_row(tables, previous_tables, tolerance: float) -> pl.DataFrame:
+def _continuity_row(tables, previous_tables, context: ValidationContext) -> pl.DataFrame:
+    """This period's start and headline move against the previous period (bounds: decisions/counting.yaml)."""
+    tolerance = context.tolerance
+    headline_bound = context.settings.headline_bound.value
+    revision_bound = context.settings.revision_bound.value
     row: dict[str, Any] = {"row_kind": "period", "start_equals_previous_end": None, "start_follows_previous_end": None,
                            "headline_move_explained": None, "revision_within_bound": None}
     if previous_tables is not None:
@@ -48,16 +45,16 @@ def _continuity_row(tables, previous_tables, tolerance: float) -> pl.DataFrame:
         net_flow = flow_total(tables["flows"], "entry") - flow_total(tables["flows"], "exit")
         change = end - prev_end if end is not None and prev_end is not None else None
         row |= {"previous_end_held": prev_end, "start_held": start, "end_held": end, "change": change,
-                "net_flow": net_flow, "bound": HEADLINE_BOUND, "tolerance": tolerance,
+                "net_flow": net_flow, "bound": headline_bound, "tolerance": tolerance,
                 "previous_end_as_of": stock_value(previous, "end", "as_of"),
                 "start_as_of": stock_value(stock, "start", "as_of"),
                 "start_equals_previous_end": equal(start, prev_end),
                 "revision": None if start is None or prev_end is None else start - prev_end,
-                "revision_bound": REVISION_BOUND,
+                "revision_bound": revision_bound,
                 "revision_within_bound": start is not None and prev_end is not None
-                and abs(start - prev_end) <= REVISION_BOUND * prev_end,
+                and abs(start - prev_end) <= revision_bound * prev_end,
                 "headline_move_explained": change is not None and (
-                    abs(change) <= HEADLINE_BOUND * prev_end or abs(change - net_flow) <= tolerance * prev_end)}
+                    abs(change) <= headline_bound * prev_end or abs(change - net_flow) <= tolerance * prev_end)}
         row["start_follows_previous_end"] = equal(row["start_as_of"], row["previous_end_as_of"])
     return conform(pl.DataFrame([row], strict=False), CROSS_CYCLE)
 

@@ -12,6 +12,8 @@ from typing import Any
 import polars as pl
 
 from analysis.core.errors import ValidationFailed
+from analysis.core import decisions
+from analysis.core.decisions import CountingSettings
 from analysis.quality.suites import SUITE_TABLES
 
 
@@ -21,9 +23,15 @@ class ValidationContext:
     snapshot_date: dt.date
     previous_tables: dict[str, pl.DataFrame] | None
     previous_persons: pl.DataFrame | None
-    tolerance: float = 0.03  # share of the previous end stock a move may differ from entries - exits
+    tolerance: float | None = None  # share of the previous end a move may differ from entries - exits
     release_records: pl.DataFrame | None = None   # person-level release records (restricted), if any
-    small_count_threshold: int = 3  # data/privacy/policy.yaml: no shown breakdown cell counts fewer people
+    small_count_threshold: int = 3  # decisions/privacy_policy.yaml: no shown breakdown cell counts fewer people
+    # decisions/counting.yaml (the checkout's when not given): the headline bound and tolerance, the revision bound
+    settings: CountingSettings = field(default_factory=lambda: decisions.counting())
+
+    def __post_init__(self) -> None:
+        if self.tolerance is None:
+            self.tolerance = self.settings.headline_tolerance.value
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,10 @@ A breakdown cell of one or two people could single someone out: such cells are s
 
 from __future__ import annotations
 
-from importlib import resources
-
 import polars as pl
-import yaml
 
-from analysis.core import schema
+from analysis.core import decisions, schema
+from analysis.core.paths import ProjectPaths
 from analysis.tables.custody import DAYS_PER_MONTH
 from analysis.tables.disclosure import suppress_small_counts
 from analysis.tables.inputs import PeriodInputs
@@ -30,15 +28,9 @@ def _band(value: pl.Expr, bands) -> pl.Expr:
     return expr.otherwise(pl.lit("unknown"))
 
 
-def article_groups() -> dict[str, str]:
-    """Article -> group label, from analysis/data/article_groups.yaml (a human decision, kept as data)."""
-    text = (resources.files("analysis.data") / "article_groups.yaml").read_text(encoding="utf-8")
-    mapping = {}
-    for group, articles in yaml.safe_load(text).items():
-        for article in articles:
-            assert str(article) not in mapping, f"article {article} is in two groups"
-            mapping[str(article)] = group
-    return mapping
+def article_groups(paths: ProjectPaths | None = None) -> dict[str, str]:
+    """Article -> group label, from decisions/article_groups.yaml (a human decision, kept as data)."""
+    return decisions.article_groups(paths)
 
 
 def composition_table(inputs: PeriodInputs) -> pl.DataFrame:
@@ -53,7 +45,7 @@ def composition_table(inputs: PeriodInputs) -> pl.DataFrame:
     total = held.height
     parts = [held.group_by(pl.col(d).alias("category")).len().with_columns(pl.lit(d).alias("dimension"))
              for d in ("gender", "age_band", "penalty_regime", "facility_type", "time_held")]
-    groups = article_groups()
+    groups = inputs.article_groups
     charged = (inputs.charges.filter(pl.col("person_key").is_in(held["person_key"].implode()))
                .with_columns(pl.col("article").replace_strict(groups, default="Other articles").alias("category"))
                .unique(["person_key", "category"]))

@@ -2,11 +2,11 @@
 may be named.
 
 Restricted: everything person-level (data/processed/ingest/restricted): names, birth dates, record
-ids, URL slugs, free text. Public: everything under reports/. The rules are project data
-(data/privacy/):
+ids, URL slugs, free text. Public: everything under reports/. The rules are human decisions kept as
+data (analysis.core.decisions):
 
-    policy.yaml             small_count_threshold (default 3)
-    withheld_records.csv    record ids whose identity must never be published, each with a reason
+    decisions/privacy_policy.yaml     small_count_threshold, with its reason
+    decisions/withheld_records.csv    record ids whose identity must never be published, each with a reason
 
 A person is *named* in a report only when their release record says identity_publishable = true,
 their id is not on the withheld list, and no one else in the data has the same name (a shared name
@@ -22,19 +22,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from analysis.core.decisions import PRIVACY_POLICY, WITHHELD_RECORDS, small_count_threshold
 from analysis.core.errors import InputError
 from analysis.core.paths import ProjectPaths
-from analysis.core.safeio import load_yaml, validated
 from analysis.core.textfold import name_form
 from analysis.ingest.csvfile import read_records
 
-POLICY_FILE = Path("data/privacy/policy.yaml")
-WITHHELD_FILE = Path("data/privacy/withheld_records.csv")
 DEFAULT_THRESHOLD = 3
 FREE_TEXT_COLUMNS = ("description", "declaration", "clusters", "photo")
 
@@ -49,27 +45,15 @@ class PrivacyPolicy:
 
 
 def policy_files(paths: ProjectPaths) -> list[Path]:
-    return [p for p in (paths.root / POLICY_FILE, paths.root / WITHHELD_FILE) if p.exists()]
+    return [p for p in (paths.decisions / PRIVACY_POLICY, withheld_file(paths)) if p.exists()]
+
+
+def withheld_file(paths: ProjectPaths) -> Path:
+    return paths.decisions / WITHHELD_RECORDS
 
 
 def load_policy(paths: ProjectPaths) -> PrivacyPolicy:
-    return PrivacyPolicy(_threshold(paths.root / POLICY_FILE), _withheld_ids(paths.root / WITHHELD_FILE))
-
-
-class _PolicyFile(BaseModel):
-    """The declared schema of data/privacy/policy.yaml."""
-    model_config = ConfigDict(extra="forbid")
-    small_count_threshold: Annotated[StrictInt, Field(ge=1, le=1000)] = DEFAULT_THRESHOLD
-
-
-def _threshold(path: Path) -> int:
-    if not os.path.lexists(path):
-        return DEFAULT_THRESHOLD
-    raw = load_yaml(path) or {}
-    if not isinstance(raw, dict):
-        raise InputError(path, "expected 'small_count_threshold: <number>'", fix="see data/privacy/README.md")
-    return validated(path, _PolicyFile, raw, fix="set small_count_threshold to a whole number, e.g. 3 (cells of 1 "
-                                                 "or 2 persons suppressed); no other key is known").small_count_threshold
+    return PrivacyPolicy(small_count_threshold(paths), _withheld_ids(withheld_file(paths)))
 
 
 def _withheld_ids(path: Path) -> frozenset[int]:
@@ -147,7 +131,7 @@ def registry_agrees_with_release(record_date: str = "release_date") -> pl.Expr:
 def check_withheld_ids(paths: ProjectPaths) -> None:
     """Every id on the withheld list must be in some copy of the list: a typo would leave the person it
     was meant to protect unprotected, so an unknown id stops the run."""
-    path = paths.root / WITHHELD_FILE
+    path = withheld_file(paths)
     if not os.path.lexists(path):
         return
     known = set(all_persons(paths)["record_id"].drop_nulls().to_list())

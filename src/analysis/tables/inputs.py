@@ -9,21 +9,21 @@ analysis.tables.custody: each person's custody as an interval with uncertain end
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 import polars as pl
 
+from analysis.core import decisions
+from analysis.core.decisions import CountingSettings, decision_files
 from analysis.core.digests import files_digest
 from analysis.core.errors import InputError
 from analysis.core.paths import ProjectPaths
 from analysis.core.periods import FIRST_MONTH, Period
 from analysis.ingest.provenance import list_snapshots
 from analysis.tables.custody import copy_history, custody_intervals
-from analysis.tables.disclosure import PrivacyPolicy, check_withheld_ids, load_policy, policy_files
-
-END_OF_TERM_SLACK_MONTHS = 1.0
+from analysis.tables.disclosure import PrivacyPolicy, check_withheld_ids, load_policy
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class SnapshotRef:
     date: dt.date
     synthetic: bool
     source_file: str
-    dates_every_exit: bool = True   # its shape has both release and death dates (see EXIT_DATE_COLUMNS)
+    dates_every_exit: bool = True   # its shape has every exit-date column (decisions/counting.yaml)
     rows_quarantined: int = 0
 
 
@@ -47,6 +47,8 @@ class PeriodInputs:
     previous_snapshot: SnapshotRef | None = None
     policy: PrivacyPolicy = PrivacyPolicy()
     earlier_copies: tuple[tuple[dt.date, pl.DataFrame], ...] = ()   # (date, persons) of copies before `snapshot`
+    settings: CountingSettings = field(default_factory=lambda: decisions.counting())   # decisions/counting.yaml
+    article_groups: dict[str, str] = field(default_factory=lambda: decisions.article_groups())
 
     @property
     def synthetic(self) -> bool:
@@ -56,7 +58,8 @@ class PeriodInputs:
     def timeline(self) -> pl.DataFrame:
         """The custody table (analysis.tables.custody): one row per person who is not `np`."""
         return custody_intervals(self.persons, self.release_records, self.snapshot.date,
-                                 copy_history(list(self.earlier_copies)), END_OF_TERM_SLACK_MONTHS)
+                                 copy_history(list(self.earlier_copies)),
+                                 self.settings.end_of_term_window_months.value)
 
 
 # Reads of one ingest build are cached by the build's real folder: a new ingest is a new folder, so
@@ -72,22 +75,12 @@ def _ingested(paths: ProjectPaths, relative: str) -> pl.DataFrame:
     return _read(str(paths.ingest.resolve()), relative)
 
 
-# A copy can date every exit only if its shape has both columns: the public table has neither, the
-# flattened JSON no `died`, and a machine export may lack one.
-EXIT_DATE_COLUMNS = ("release_date", "died")
-_SHAPE_COLUMNS = {"machine_csv": set(EXIT_DATE_COLUMNS), "flattened_json": {"release_date"}, "public_table": set()}
-
-
-def _dates_every_exit(shape: str, missing: str | None) -> bool:
-    present = _SHAPE_COLUMNS.get(shape, set()) - set((missing or "").split(";"))
-    return present >= set(EXIT_DATE_COLUMNS)
-
-
 def registry_snapshots(paths: ProjectPaths) -> list[SnapshotRef]:
     """The ingested registry snapshots, oldest first (from the public ingest log)."""
     log = _ingested(paths, "public/ingest_log.parquet").filter(pl.col("source") == "registry").sort("snapshot_date")
+    settings = decisions.counting(paths)
     return [SnapshotRef(r["snapshot_date"], r["synthetic"], r["source_file"],
-                        _dates_every_exit(r["shape"], r["missing_optional_columns"]), r["rows_quarantined"])
+                        settings.dates_every_exit(r["shape"], r["missing_optional_columns"]), r["rows_quarantined"])
             for r in log.iter_rows(named=True)]
 
 
@@ -143,16 +136,16 @@ def _persons(paths: ProjectPaths, snapshot: SnapshotRef) -> pl.DataFrame:
 
 def load_inputs(paths: ProjectPaths, period: Period) -> PeriodInputs:
     """The period's inputs, read once per process: cached by the ingest build's real folder (a new ingest
-    is a new folder), the period and the digest of the privacy files read beside it, so a changed input
+    is a new folder), the period and the digest of the decision files read beside it, so a changed input
     is never served stale. The tables, validate, charts and report steps and the leak scan all call this,
     so a process computes a period's custody table once. The result is frozen: do not mutate its frames.
     """
-    return _load_inputs(str(paths.ingest.resolve()), period, files_digest(paths, policy_files(paths)), paths)
+    return _load_inputs(str(paths.ingest.resolve()), period, files_digest(paths, decision_files(paths)), paths)
 
 
 @lru_cache(maxsize=8)
-def _load_inputs(build: str, period: Period, policy_digest: str, paths: ProjectPaths) -> PeriodInputs:
-    # `build` and `policy_digest` are the cache key's guard against stale data; the reads go through `paths`.
+def _load_inputs(build: str, period: Period, decisions_digest: str, paths: ProjectPaths) -> PeriodInputs:
+    # `build` and `decisions_digest` are the cache key's guard against stale data; the reads go through `paths`.
     snapshot, earlier = counting_snapshots(paths, period)
     check_withheld_ids(paths)
     folder = f"restricted/registry/{snapshot.date.isoformat()}"
@@ -166,4 +159,5 @@ def _load_inputs(build: str, period: Period, policy_digest: str, paths: ProjectP
         previous_snapshot=earlier[-1] if earlier else None,
         policy=load_policy(paths),
         earlier_copies=tuple((s.date, _persons(paths, s)) for s in earlier),
+        settings=decisions.counting(paths), article_groups=decisions.article_groups(paths),
     )

@@ -15,7 +15,6 @@ from analysis.tables.custody import held_counts
 from analysis.tables.inputs import PeriodInputs
 from analysis.tables.stock_flows import between
 
-RECONCILIATION_TOLERANCE = 0.03
 
 
 @dataclass(frozen=True)
@@ -113,8 +112,9 @@ def _status(count: Count | None, lower: int, upper: int | None,
     return status, difference, round(relative, 6)
 
 
-def reconciliation_table(inputs: PeriodInputs, tolerance: float = RECONCILIATION_TOLERANCE) -> pl.DataFrame:
+def reconciliation_table(inputs: PeriodInputs, tolerance: float | None = None) -> pl.DataFrame:
     """Every published figure dated in the period next to our count for the same measure and date."""
+    tolerance = inputs.settings.reconciliation_tolerance.value if tolerance is None else tolerance
     period, measures, rows = inputs.period, _measures(inputs), []
     figures = inputs.ledger.filter(pl.col("as_of_to").is_not_null() & between("as_of_to", period.start, period.end))
     for figure in figures.sort("as_of_to", "metric", "figure_id").iter_rows(named=True):

@@ -49,7 +49,7 @@ Matching key (`name_key`)
    "Колесникова Мария Александровна" matches "Maryia Kalesnikava".
 6. Replace the key of a given name that has different Belarusian and Russian *forms*
    (Мікалай/Николай, Уладзімір/Владимир, Ганна/Анна, Зміцер/Дмитрий ...) by one key per
-   name, from the equivalence list in `analysis/data/given_names.yaml` (data, not code).
+   name, from the equivalence list in `decisions/given_names.yaml` (data, not code).
 7. Sort the tokens, so "Surname Name" and "Name Surname" match.
 
 Known non-matches: given-name forms missing from that list; Łacinka spellings where c
@@ -65,9 +65,9 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
-import yaml
+from analysis.core import decisions
 
 
 @dataclass(frozen=True)
@@ -265,17 +265,34 @@ def name_key(text: str) -> str:
     return " ".join(sorted(given.get(key, key) for key in (_token_key(t) for t in tokens)))
 
 
-@functools.cache
+# The project's decisions/given_names.yaml (ingest points this at the project it reads for).
+_GIVEN_NAMES = [decisions.folder() / decisions.GIVEN_NAMES]
+
+
+def use_given_names(path: Path) -> bool:
+    """Read given-name equivalences from `path` from now on; True if that changed anything."""
+    changed = Path(path) != _GIVEN_NAMES[0]
+    _GIVEN_NAMES[0] = Path(path)
+    return changed
+
+
 def _given_name_keys() -> dict[str, str]:
+    path = _GIVEN_NAMES[0]
+    info = path.stat()
+    return _keys_of(str(path), info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _keys_of(path: str, _size: int, _mtime: int) -> dict[str, str]:
     """Token key of every listed given-name form -> the key of its line's first form."""
-    text = (resources.files("analysis.data") / "given_names.yaml").read_text(encoding="utf-8")
     mapping: dict[str, str] = {}
-    for forms in yaml.safe_load(text):
+    for forms in decisions.given_name_forms(Path(path)):
         keys = [_single_token_key(form) for form in forms]
         for form, key in zip(forms, keys):
             assert mapping.get(key, keys[0]) == keys[0], f"given name {form!r} falls into two lines of given_names.yaml"
             mapping[key] = keys[0]
     return mapping
+
 
 
 def _fold(text: str) -> str:
