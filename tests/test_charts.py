@@ -375,7 +375,7 @@ def test_report_embeds_the_charts_font_in_both_weights():
 
 def _breach_marks(chart) -> int:
     charts.isolate_fonts()
-    graph = vlc.vegalite_to_scenegraph(charts.spec_text(chart), vl_version=charts._vl_version())
+    graph = vlc.vegalite_to_scenegraph(charts.spec_text(chart), vl_version=charts.vl_version())
     hits = []
 
     def visit(node):

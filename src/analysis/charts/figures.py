@@ -4,20 +4,14 @@ Inputs are the period tables (`analysis.core.schema` PERIOD TABLES), the ledger 
 and the release waves. Every chart has a stable id (`CHART_IDS`), a title and a subtitle naming
 its sources, and, when the registry data is SYNTHETIC, says so in its subtitle.
 
-Outputs are byte-identical across runs and machines:
+Outputs are byte-identical across runs and machines (see `analysis.charts.render` for the spec text,
+the rendering and the fonts):
 
-* the spec is written as `json.dumps(spec, sort_keys=True, indent=2, ensure_ascii=False)` + "\\n",
-  and the SVG and PNG are rendered by vl-convert from that same text, with a pinned Vega-Lite
-  version, locale, PNG scale and ppi;
 * dates go to Vega-Lite as ISO day strings (`2025-12-31`, parsed as UTC midnight) and every
   temporal scale is `utc` (or a `utc*` time unit), so the machine's time zone never matters;
-* all text is Liberation Sans 2.00.1, the font compiled into vl-convert (pinned by the lock file),
-  and vl-convert's font database holds no system font (`isolate_fonts`), so the rendering never
-  depends on the machine's fonts;
 * data is aggregated in Polars and embedded inline (no URLs; vl-convert may fetch nothing).
 
-Colours follow the Okabe-Ito palette, one mapping per variable defined once below; categories are
-also told apart by shape, dash or direct labels, never by red/green alone. Text that comes from data
+Colours, font and widths are defined once in `analysis.charts.style`. Text that comes from data
 (figure ids, source names, mediators) is only ever chart text or tooltip, never HTML.
 """
 
@@ -25,12 +19,9 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
-import hashlib
 import json
 import math
-import os
 import textwrap
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -38,12 +29,22 @@ from typing import Any, Callable
 import altair as alt
 import polars as pl
 import polars.selectors as cs
-import vl_convert as vlc
 from altair.utils.data import MaxRowsError
 
+from analysis.charts.render import (NO_SYSTEM_FONTS, PNG_PPI, PNG_SCALE, chart_spec, dataset_name, fonts_isolated,
+                                    isolate_fonts, render_options, render_png, render_svg, save_chart, spec_text,
+                                    vl_version)
+from analysis.charts.style import (BREACH_COLOUR, COMPOSITION_COLOUR, DESTINATION_COLOURS, DESTINATION_ORDER,
+                                   FLOW_COLOURS, FLOW_DASHES, FONT_FAMILY, INK, MECHANISM_COLOURS, MECHANISM_ORDER,
+                                   OKABE_ITO, SOURCE_COLOURS, SOURCE_ORDER, SOURCE_SHAPES, STATUS_COLOURS,
+                                   STATUS_ORDER, STATUS_SHAPES, SUBTITLE_CHARS, WIDTH, chart_config)
 from analysis.core import schema
-from analysis.core.vocabulary import DESTINATION_LABELS, DESTINATIONS, EXIT_MECHANISMS, MECHANISM_LABELS, MECHANISM_SHORT
-from analysis.core.paths import PACKAGE_DIR
+from analysis.core.vocabulary import DESTINATION_LABELS, MECHANISM_LABELS, MECHANISM_SHORT
+
+# Also used from here by the chart step, the report and the tests.
+__all__ = ["NO_SYSTEM_FONTS", "PNG_PPI", "PNG_SCALE", "chart_spec", "fonts_isolated", "isolate_fonts", "render_options",
+           "render_png", "render_svg", "save_chart", "spec_text", "vl_version", "BREACH_COLOUR", "DESTINATION_COLOURS",
+           "FONT_FAMILY", "MECHANISM_COLOURS", "STATUS_COLOURS"]
 
 CHART_IDS: tuple[str, ...] = (
     "fig-stock-over-time",
@@ -57,62 +58,15 @@ CHART_IDS: tuple[str, ...] = (
     "fig-composition-gender-age",
 )
 
-# ------------------------------------------------------------------ rendering constants
-
-FONT_FAMILY = "Liberation Sans"   # compiled into vl-convert; metric-compatible with Arial
-# A fontconfig file whose one font directory is /dev/null: read by vl-convert when it builds its font
-# database, so that no system font is loaded (see isolate_fonts).
-NO_SYSTEM_FONTS = PACKAGE_DIR / "assets" / "fontconfig" / "fonts.conf"
-# vl-convert renders PNGs at scale x ppi / 72 pixels per CSS pixel: 1.0 x 144 ppi = twice the SVG's
-# pixels, and the PNG's pHYs header says 144 ppi, so both print at the same physical size.
-PNG_SCALE = 1.0
-PNG_PPI = 144.0
-LOCALE = "en-US"         # d3 number and time formats: 1,135 and "Dec"
-WIDTH = 620              # plot width of single-panel charts, px (with axis labels: ~700 in all)
-SUBTITLE_CHARS = 104     # subtitle lines are wrapped at this many characters
 FIRST_DAY = dt.date(2020, 5, 1)   # the monthly series starts in 2020-05
 
-# ------------------------------------------------------------------ colours (Okabe-Ito), defined once
-
-OKABE_ITO = {
-    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
-    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
-}
-GREY = "#999999"
-LIGHT_GREY = "#BBBBBB"
-INK = "#222222"          # text and the registry line
-
-MECHANISM_ORDER = EXIT_MECHANISMS
-MECHANISM_COLOURS = {
-    "end_of_term": OKABE_ITO["bluish_green"], "pardon": OKABE_ITO["sky_blue"],
-    "pardon_with_expulsion": OKABE_ITO["reddish_purple"], "death_in_custody": OKABE_ITO["black"], "other": GREY,
-}
 FLOW_LABELS = {"entries": "Entries (newly detained)", "exits": "Exits (released or died)"}
-FLOW_COLOURS = {"entries": OKABE_ITO["vermillion"], "exits": OKABE_ITO["black"]}
-FLOW_DASHES = {"entries": [1, 0], "exits": [6, 3]}
-
-DESTINATION_ORDER = DESTINATIONS
-DESTINATION_COLOURS = {"belarus": OKABE_ITO["sky_blue"], "lithuania": OKABE_ITO["orange"],
-                       "ukraine": OKABE_ITO["blue"], "not_reported": LIGHT_GREY}
-
-SOURCE_ORDER = ("Viasna", "Other sources")
-SOURCE_COLOURS = {"Viasna": OKABE_ITO["blue"], "Other sources": OKABE_ITO["orange"]}
-SOURCE_SHAPES = {"Viasna": "circle", "Other sources": "diamond"}
-
-STATUS_ORDER = ("within_bounds", "within_tolerance", "outside_tolerance", "not_comparable")
 STATUS_LABELS = {"within_bounds": "Within bounds", "within_tolerance": "Within tolerance",
                  "outside_tolerance": "OUTSIDE TOLERANCE", "not_comparable": "Not comparable"}
-STATUS_COLOURS = {"within_bounds": OKABE_ITO["blue"], "within_tolerance": OKABE_ITO["orange"],
-                  "outside_tolerance": OKABE_ITO["vermillion"], "not_comparable": GREY}
-STATUS_SHAPES = {"within_bounds": "circle", "within_tolerance": "diamond", "outside_tolerance": "cross",
-                 "not_comparable": "circle"}
 STATUS_SHORT = {"within_bounds": "within bounds", "within_tolerance": "within tolerance",
                 "outside_tolerance": "OUTSIDE TOLERANCE", "not_comparable": "not comparable"}
-BREACH_COLOUR = STATUS_COLOURS["outside_tolerance"]
 RECONCILIATION_ROW = 38  # px per published figure
-
 GENDER_LABELS = {"female": "Women", "male": "Men", "unknown": "Not known"}
-COMPOSITION_COLOUR = OKABE_ITO["blue"]
 
 # Unbounded upper limits ("at least", "more than") are drawn as a short bar ending in a caret; its
 # length is this share of the axis range and means nothing beyond "no upper limit".
@@ -157,124 +111,11 @@ def build_charts(tables: dict[str, pl.DataFrame], context: ChartContext) -> dict
     return built
 
 
-def chart_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    """The Vega-Lite spec of a chart, data inline: each distinct table once under top-level `datasets`,
-    named by the sha256 of its rows, and referenced by name from the layers that use it."""
-    spec = chart.to_dict(validate=True)
-    datasets: dict[str, Any] = dict(spec.pop("datasets", {}) or {})
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            data = node.get("data")
-            if isinstance(data, dict) and set(data) == {"values"}:
-                name = _dataset_name(data["values"])
-                datasets[name] = data["values"]
-                node["data"] = {"name": name}
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
-    if datasets:
-        spec["datasets"] = datasets
-    return spec
-
-
-def spec_text(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
-    """The spec exactly as written to `<id>.vl.json`."""
-    spec = chart if isinstance(chart, dict) else chart_spec(chart)
-    return json.dumps(spec, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-
-
-def render_options() -> dict[str, Any]:
-    """Keyword arguments of every vl-convert call: pinned Vega-Lite version and locale, no URL allowed."""
-    return {"vl_version": _vl_version(), "allowed_base_urls": [], "format_locale": LOCALE,
-            "time_format_locale": LOCALE}
-
-
-def render_svg(text: str) -> str:
-    isolate_fonts()
-    return vlc.vegalite_to_svg(text, **render_options())
-
-
-def render_png(text: str, svg: str | None = None) -> bytes:
-    """The PNG of the spec: its SVG rasterised by vl-convert (byte-identical to `vegalite_to_png` with the
-    same options, in about half the time when the SVG is already there)."""
-    isolate_fonts()
-    if svg is None:
-        svg = render_svg(text)
-    return vlc.svg_to_png(svg, scale=PNG_SCALE, ppi=PNG_PPI)
-
-
-def save_chart(chart: alt.TopLevelMixin | dict[str, Any], folder: Path, chart_id: str) -> list[Path]:
-    """Write `<id>.vl.json`, `<id>.svg` and `<id>.png` (all from the same spec text); return the paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    text = spec_text(chart)
-    paths = [folder / f"{chart_id}.vl.json", folder / f"{chart_id}.svg", folder / f"{chart_id}.png"]
-    svg = render_svg(text)
-    paths[0].write_bytes(text.encode("utf-8"))
-    paths[1].write_bytes(svg.encode("utf-8"))
-    paths[2].write_bytes(render_png(text, svg))
-    return paths
-
-
 def save_charts(charts: dict[str, alt.TopLevelMixin], folder: Path) -> list[Path]:
     paths: list[Path] = []
     for chart_id, chart in charts.items():
         paths.extend(save_chart(chart, folder, chart_id))
     return paths
-
-
-_FONT_LOCK = threading.Lock()
-_FONTS_ISOLATED = False
-
-
-def isolate_fonts() -> None:
-    """Build vl-convert's font database without any system font (once per process, before its first
-    conversion): only the Liberation Sans compiled into vl-convert remains.
-
-    vl-convert builds that database once, at its first use, from the fontconfig file named by
-    FONTCONFIG_FILE; this points it, for that one call, at NO_SYSTEM_FONTS. Why: a system font
-    would make the bytes depend on the machine's font packages, and vl-convert opens and maps a
-    font file from disk at every text measurement (~2,000 times a chart, half the rendering time),
-    while the compiled-in font is already in memory. A process that used vl-convert before this
-    call keeps the database it built then; every render in this module calls this first. Linux
-    only: on macOS and Windows vl-convert's font loader reads no fontconfig file, so system fonts
-    stay visible there.
-    """
-    global _FONTS_ISOLATED
-    with _FONT_LOCK:
-        if _FONTS_ISOLATED:
-            return
-        if not NO_SYSTEM_FONTS.is_file():
-            raise FileNotFoundError(f"{NO_SYSTEM_FONTS} is missing: reinstall the package")
-        before = os.environ.get("FONTCONFIG_FILE")
-        os.environ["FONTCONFIG_FILE"] = str(NO_SYSTEM_FONTS)
-        try:
-            # The directory holds no font: registering it only makes vl-convert build the database now.
-            vlc.register_font_directory(str(NO_SYSTEM_FONTS.parent))
-        finally:
-            if before is None:
-                del os.environ["FONTCONFIG_FILE"]
-            else:
-                os.environ["FONTCONFIG_FILE"] = before
-        _FONTS_ISOLATED = True
-
-
-def fonts_isolated() -> bool:
-    return _FONTS_ISOLATED
-
-
-def _vl_version() -> str:
-    """The Vega-Lite version Altair writes specs for, as vl-convert names it (e.g. 6.4)."""
-    major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    if major_minor not in vlc.get_vegalite_versions():
-        raise RuntimeError(f"vl-convert {vlc.__version__} cannot render Vega-Lite {major_minor} "
-                           f"(Altair {alt.__version__}); pin matching versions")
-    return major_minor
 
 
 # ------------------------------------------------------------------ captions
@@ -385,27 +226,6 @@ def _title(chart_id: str, context: ChartContext, *lines: str | None) -> alt.Titl
     return alt.TitleParams(text=_TITLES[chart_id], subtitle=subtitle, anchor="start")
 
 
-# ------------------------------------------------------------------ configuration
-
-
-def chart_config() -> alt.Config:
-    """One configuration for every chart: the vendored font for all text, white background, quiet axes."""
-    font = FONT_FAMILY
-    return alt.Config(
-        font=font, background="#FFFFFF", padding={"left": 10, "right": 16, "top": 10, "bottom": 10},
-        title=alt.TitleConfig(font=font, subtitleFont=font, fontSize=16, fontWeight="bold", subtitleFontSize=11,
-                              subtitleColor="#333333", color=INK, anchor="start", offset=12, subtitlePadding=6),
-        axis=alt.AxisConfig(labelFont=font, titleFont=font, labelFontSize=11, titleFontSize=11.5,
-                            titleFontWeight="normal", titleColor="#333333", labelColor="#333333",
-                            gridColor="#E6E6E6", domainColor="#888888", tickColor="#888888"),
-        legend=alt.LegendConfig(labelFont=font, titleFont=font, labelFontSize=11, titleFontSize=11.5,
-                                titleFontWeight="normal", orient="top", labelLimit=320, symbolStrokeWidth=2),
-        header=alt.HeaderConfig(labelFont=font, titleFont=font, labelFontSize=11.5, titleFontSize=12),
-        text=alt.MarkConfig(font=font, fontSize=11, color=INK),
-        view=alt.ViewConfig(stroke=None),
-    )
-
-
 def _finish(chart: alt.TopLevelMixin, datasets: dict[str, list[dict[str, Any]]]) -> alt.TopLevelMixin:
     # Set in place: the chart was just built here, and Altair's copying methods would deep-copy every row.
     chart.config = chart_config()
@@ -428,11 +248,6 @@ _DATASETS: contextvars.ContextVar[dict[str, list[dict[str, Any]]] | None] = cont
 MAX_ROWS = 5000  # Altair's MaxRowsError limit: anything bigger is aggregated in Polars first
 
 
-def _dataset_name(rows: list[dict[str, Any]]) -> str:
-    text = json.dumps(rows, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return "data-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
 def _data(frame: pl.DataFrame | list[dict[str, Any]]) -> alt.Data | alt.NamedData:
     rows = _rows(frame) if isinstance(frame, pl.DataFrame) else frame
     if len(rows) > MAX_ROWS:
@@ -440,7 +255,7 @@ def _data(frame: pl.DataFrame | list[dict[str, Any]]) -> alt.Data | alt.NamedDat
     collector = _DATASETS.get()
     if collector is None:
         return alt.Data(values=rows)
-    name = _dataset_name(rows)
+    name = dataset_name(rows)
     collector[name] = rows
     return alt.NamedData(name=name)
 
