@@ -38,6 +38,7 @@ from analysis.charts.style import (BREACH_COLOUR, COMPOSITION_COLOUR, DESTINATIO
                                    FLOW_COLOURS, FLOW_DASHES, FONT_FAMILY, INK, MECHANISM_COLOURS, MECHANISM_ORDER,
                                    OKABE_ITO, SOURCE_COLOURS, SOURCE_ORDER, SOURCE_SHAPES, STATUS_COLOURS,
                                    STATUS_ORDER, STATUS_SHAPES, SUBTITLE_CHARS, WIDTH, chart_config)
+from analysis.charts.texts import chart_texts, check_texts
 from analysis.core import schema
 from analysis.core.vocabulary import DESTINATION_LABELS, MECHANISM_LABELS, MECHANISM_SHORT
 
@@ -57,6 +58,8 @@ CHART_IDS: tuple[str, ...] = (
     "fig-reconciliation",
     "fig-composition-gender-age",
 )
+# Each chart's title and reading are data, in texts.yaml: one entry per id above, and none for another.
+check_texts(chart_texts(), CHART_IDS)
 
 FIRST_DAY = dt.date(2020, 5, 1)   # the monthly series starts in 2020-05
 
@@ -120,17 +123,6 @@ def save_charts(charts: dict[str, alt.TopLevelMixin], folder: Path) -> list[Path
 
 # ------------------------------------------------------------------ captions
 
-_TITLES = {
-    "fig-stock-over-time": "Political prisoners held in Belarus at each month-end",
-    "fig-entries-exits": "New political prisoners and releases, month by month",
-    "fig-release-waves": "Release waves: how many were freed, and where they were taken",
-    "fig-exits-by-mechanism": "How political prisoners left custody, month by month",
-    "fig-time-served": "Time held before release, by how people were released",
-    "fig-composition-articles": "What the political prisoners held are charged with",
-    "fig-deaths": "Deaths of political prisoners in custody, cumulative",
-    "fig-reconciliation": "Our counts against the figures published in the period",
-    "fig-composition-gender-age": "Political prisoners held, by gender and age",
-}
 
 
 def _sources(chart_id: str, context: ChartContext) -> str:
@@ -155,64 +147,14 @@ def _synthetic_line(chart_id: str, context: ChartContext) -> str | None:
     return "SYNTHETIC registry data — not real people."
 
 
-_READING = {
-    "fig-stock-over-time": (
-        "The line is the number of political prisoners held at each month-end, counted from the registry "
-        "(entry = detention, exit = release or death in custody) by the point rule; the grey band around it "
-        "runs from those the copy shows were certainly held to all it cannot rule out (releases it does not "
-        "date make the difference). Points are figures published for the same "
-        "measure, at the date they refer to (the middle of the month for figures dated only by month), blue "
-        "circles for Viasna (also when relayed by media), orange diamonds for other sources. Vertical bars show "
-        "the range the published wording allows ('about', 'some', 'nearly'); a bar ending in a caret (▲) is a "
-        "figure with no upper limit ('at least', 'more than'): the caret only marks that the true number may "
-        "be higher, its length means nothing. Undated figures are not drawn. The shaded band is the period."),
-    "fig-entries-exits": (
-        "Top: people who became political prisoners in the month (entries, solid vermillion) and people who "
-        "left custody (exits, dashed black: released at the end of term, pardoned, expelled, died in custody "
-        "or other). Bottom: exits per entry; above the dotted line at 1 the number held fell that month, "
-        "below it releases were more than offset by new detentions. Months without entries have no ratio. "
-        "The shaded band is the period."),
-    "fig-release-waves": (
-        "One bar per release wave as published, stacked by where the people released were taken: forcibly "
-        "expelled across the border to Lithuania or Ukraine, released inside Belarus, or not reported. "
-        "The number at the end of each bar is the size of the wave as published, with the split for "
-        "expulsions. Waves in bold fall in the period; 'approx.' dates are known only to the month."),
-    "fig-exits-by-mechanism": (
-        "Exits from custody each month, stacked by mechanism: release at the end of the sentence, pardon "
-        "(people who stayed in Belarus or whose destination was not reported), pardon with forced expulsion "
-        "abroad, death in custody, and other or unknown routes (e.g. release before trial, amnesty). "
-        "The shaded band is the period."),
-    "fig-time-served": (
-        "For each release mechanism: the median time held (point) between detention and release, with the "
-        "middle half of releases (25th to 75th percentile, bar). Filled circles cover every release since "
-        "2020-05 up to the period's end; open circles only releases in the period. n is the number of people "
-        "released. Deaths in custody are not included."),
-    "fig-composition-articles": (
-        "People held at the end of the period, by the group of Criminal Code articles they are charged under. "
-        "A person charged under articles of several groups counts in each, so the shares add up to more than "
-        "100%. Which articles form a group is a human decision, kept as data (article_groups.yaml)."),
-    "fig-deaths": (
-        "The step line counts deaths in custody since 2020-05 (one point per death, from the registry). "
-        "Diamonds are cumulative figures published for the same measure with the range their wording allows; "
-        "a bar ending in a caret (▲) has no upper limit ('at least'). The shaded band is the period."),
-    "fig-reconciliation": (
-        "Each row is a figure published in the period that we can compute. The axis is the difference from "
-        "the published value (black tick at 0). The dark bar is the range the wording allows, the light bar "
-        "that range widened by the stated tolerance; a caret (►) marks a range with no upper limit. The "
-        "marker is our count: blue circle inside the bounds, orange diamond outside them but within "
-        "tolerance, vermillion cross on a tinted row outside tolerance (a breach to investigate). Published "
-        "figures with no comparable measure of ours are not drawn; the reconciliation table lists them."),
-    "fig-composition-gender-age": (
-        "People held at the end of the period, by gender and by age band (age on the last day of the period). "
-        "Shares are of all people held."),
-}
 
 
 def caption(chart_id: str, context: ChartContext) -> str:
     """The caption printed under a chart in the report: how to read it, its sources, SYNTHETIC or not."""
-    if chart_id not in _TITLES:
+    if chart_id not in CHART_IDS:
         raise KeyError(f"unknown chart id {chart_id!r}; known: {', '.join(CHART_IDS)}")
-    parts = [f"{_TITLES[chart_id]} ({context.period}).", _READING[chart_id], _sources(chart_id, context)]
+    texts = chart_texts()[chart_id]
+    parts = [f"{texts.title} ({context.period}).", texts.reading, _sources(chart_id, context)]
     synthetic = _synthetic_line(chart_id, context)
     if synthetic:
         parts.append(synthetic)
@@ -223,7 +165,7 @@ def _title(chart_id: str, context: ChartContext, *lines: str | None) -> alt.Titl
     paragraphs = [_synthetic_line(chart_id, context), *lines, _sources(chart_id, context)]
     subtitle = [wrapped for line in paragraphs if line
                 for wrapped in textwrap.wrap(line, SUBTITLE_CHARS, break_long_words=False, break_on_hyphens=False)]
-    return alt.TitleParams(text=_TITLES[chart_id], subtitle=subtitle, anchor="start")
+    return alt.TitleParams(text=chart_texts()[chart_id].title, subtitle=subtitle, anchor="start")
 
 
 def _finish(chart: alt.TopLevelMixin, datasets: dict[str, list[dict[str, Any]]]) -> alt.TopLevelMixin:
