@@ -1,8 +1,8 @@
 """The words of each chart, kept as data in texts.yaml beside this module: a title and how to read it.
 
 The file is read once per process. Its shape is checked here (each entry: a non-empty `title` and
-`reading`, nothing else); that it has an entry for every chart of `analysis.charts.figures.CHART_IDS` and
-for no other is checked when that module loads (`check_texts`).
+`reading`, nothing else); that it has an entry for every registered chart and for no other is checked by
+`analysis.charts.registry` when it loads (`check_texts`).
 """
 
 from __future__ import annotations

@@ -91,7 +91,9 @@ def step_validate(period: str, root: str | Path | None, output_dir: str | Path, 
 
 
 def chart_context(period: str, root: str | Path | None):
-    from analysis.charts.figures import ChartContext
+    # Imported here, as every step's stage is: the gate's kernel imports this module too and need not load
+    # Altair and vl-convert.
+    from analysis.charts.common import ChartContext
     from analysis.tables.period import load_inputs
 
     inputs = load_inputs(project_paths(root), Period.parse(period))
@@ -100,13 +102,14 @@ def chart_context(period: str, root: str | Path | None):
 
 
 def step_charts(period: str, root: str | Path | None, output_dir: str | Path) -> list[Path]:
-    from analysis.charts.figures import build_charts, save_chart
+    from analysis.charts.registry import build_charts
+    from analysis.charts.render import save_chart
 
     charts = build_charts(read_tables(output_dir), chart_context(period, root))
     folder = Path(output_dir) / CHARTS_DIR
     saved: list[Path] = []
     with naming_write_errors(folder):
-        # Chart by chart (what charts.save_charts does), so that a crash test can stop between two.
+        # Chart by chart (what charts.registry.save_charts does), so that a crash test can stop between two.
         for chart_id, chart in charts.items():
             saved.extend(save_chart(chart, folder, chart_id))
             faults.checkpoint("charts", folder)

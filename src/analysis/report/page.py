@@ -14,6 +14,7 @@ import jinja2
 import polars as pl
 import yaml
 
+from analysis.charts.registry import CHART_IDS, caption
 from analysis.core import schema
 from analysis.core.paths import PACKAGE_DIR
 from analysis.core.vocabulary import MECHANISM_LABELS, in_sentence
@@ -96,7 +97,6 @@ def _records(frame: pl.DataFrame) -> list[dict]:
 
 
 def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path:
-    from analysis.charts import figures as chart_module
     from analysis.cycle.steps import chart_context, read_tables
     from analysis.tables.period import load_inputs
 
@@ -104,8 +104,8 @@ def write_report(period: str, root: str | Path | None, output_dir: Path) -> Path
     tables = read_tables(output_dir)
     context = chart_context(period, root)
     summary = json.loads((output_dir / "validation" / "summary.json").read_text(encoding="utf-8"))
-    figures = [{"id": chart_id, "caption": chart_module.caption(chart_id, context),
-                "svg": _svg(output_dir / "charts" / f"{chart_id}.svg")} for chart_id in chart_module.CHART_IDS]
+    figures = [{"id": chart_id, "caption": caption(chart_id, context),
+                "svg": _svg(output_dir / "charts" / f"{chart_id}.svg")} for chart_id in CHART_IDS]
     reconciliation = tables["reconciliation"]
     inputs = load_inputs(project_paths(root), parsed)
     html = _environment().get_template("report.html.j2").render(
