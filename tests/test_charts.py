@@ -19,9 +19,8 @@ import pytest
 import vl_convert as vlc
 from altair.utils.data import MaxRowsError
 
-from analysis.charts import figures as charts
-
-from analysis.core import schema
+from analysis.charts import common, registry, render, style
+from analysis.core import schema, vocabulary
 from analysis.core.paths import PACKAGE_DIR
 from analysis.ingest.figures import read_ledger
 from analysis.ingest.releases import read_release_events
@@ -152,7 +151,7 @@ def events() -> pl.DataFrame:
 
 
 def context(ledger, events, *, synthetic: bool = True, period: str = PERIOD, end: dt.date = PERIOD_END):
-    return charts.ChartContext(period=period, period_end=end, synthetic=synthetic, ledger=ledger,
+    return common.ChartContext(period=period, period_end=end, synthetic=synthetic, ledger=ledger,
                                release_events=events)
 
 
@@ -160,18 +159,18 @@ def context(ledger, events, *, synthetic: bool = True, period: str = PERIOD, end
 def saved(tmp_path_factory, ledger, events):
     """All charts of the fixture period, built and saved once for the module."""
     folder = tmp_path_factory.mktemp("charts")
-    built = charts.build_charts(make_tables(), context(ledger, events))
-    paths = charts.save_charts(built, folder)
+    built = registry.build_charts(make_tables(), context(ledger, events))
+    paths = registry.save_charts(built, folder)
     return built, folder, paths
 
 
 def _specs(built) -> dict[str, dict]:
-    return {chart_id: charts.chart_spec(chart) for chart_id, chart in built.items()}
+    return {chart_id: render.chart_spec(chart) for chart_id, chart in built.items()}
 
 
 def _saved_specs(folder: Path) -> dict[str, dict]:
     return {chart_id: json.loads((folder / f"{chart_id}.vl.json").read_text(encoding="utf-8"))
-            for chart_id in charts.CHART_IDS}
+            for chart_id in registry.CHART_IDS}
 
 
 # ------------------------------------------------------------------ tests
@@ -189,15 +188,15 @@ def test_schema_helper_follows_the_period_schemas():
 
 def test_every_chart_is_built_and_saved_in_three_formats(saved):
     built, folder, paths = saved
-    assert tuple(built) == charts.CHART_IDS
-    assert len(charts.CHART_IDS) >= 8 and len(set(charts.CHART_IDS)) == len(charts.CHART_IDS)
-    assert len(paths) == 3 * len(charts.CHART_IDS)
-    for chart_id in charts.CHART_IDS:
+    assert tuple(built) == registry.CHART_IDS
+    assert len(registry.CHART_IDS) >= 8 and len(set(registry.CHART_IDS)) == len(registry.CHART_IDS)
+    assert len(paths) == 3 * len(registry.CHART_IDS)
+    for chart_id in registry.CHART_IDS:
         spec = (folder / f"{chart_id}.vl.json").read_text(encoding="utf-8")
         assert spec.endswith("}\n") and json.loads(spec)["title"]["text"]
         assert (folder / f"{chart_id}.svg").read_text(encoding="utf-8").startswith("<svg")
         assert (folder / f"{chart_id}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert [p.name for p in paths[:3]] == [f"{charts.CHART_IDS[0]}.{e}" for e in ("vl.json", "svg", "png")]
+    assert [p.name for p in paths[:3]] == [f"{registry.CHART_IDS[0]}.{e}" for e in ("vl.json", "svg", "png")]
 
 
 def test_spec_is_written_sorted_and_indented(saved):
@@ -209,8 +208,8 @@ def test_spec_is_written_sorted_and_indented(saved):
 
 TIME_CHARTS = ("fig-stock-over-time", "fig-exits-by-mechanism", "fig-deaths")  # lines, points, bands, utc time units
 
-# Renders specs to SVG with vl-convert alone (fast to start), with the options charts.render_svg uses
-# and, through FONTCONFIG_FILE in its environment, no system font (as charts.isolate_fonts does).
+# Renders specs to SVG with vl-convert alone (fast to start), with the options render.render_svg uses
+# and, through FONTCONFIG_FILE in its environment, no system font (as render.isolate_fonts does).
 _RENDER_SCRIPT = """
 import json, sys
 from pathlib import Path
@@ -229,12 +228,12 @@ def test_saving_again_gives_identical_bytes_and_no_time_zone_dependence(saved, t
         tag = zone.replace("/", "_")
         pairs = [str(p) for chart_id in TIME_CHARTS
                  for p in (folder / f"{chart_id}.vl.json", tmp_path / f"{chart_id}.{tag}.svg")]
-        args = [sys.executable, "-c", _RENDER_SCRIPT, json.dumps(charts.render_options()), *pairs]
-        env = {**os.environ, "TZ": zone, "FONTCONFIG_FILE": str(charts.NO_SYSTEM_FONTS)}
+        args = [sys.executable, "-c", _RENDER_SCRIPT, json.dumps(render.render_options()), *pairs]
+        env = {**os.environ, "TZ": zone, "FONTCONFIG_FILE": str(render.NO_SYSTEM_FONTS)}
         procs[zone] = subprocess.Popen(args, env=env, stderr=subprocess.PIPE)
 
     again = tmp_path / "again"
-    charts.save_charts(charts.build_charts(make_tables(), context(ledger, events)), again)
+    registry.save_charts(registry.build_charts(make_tables(), context(ledger, events)), again)
     for path in sorted(folder.iterdir()):
         assert (again / path.name).read_bytes() == path.read_bytes(), path.name
 
@@ -288,37 +287,37 @@ def test_synthetic_is_said_on_every_chart_and_only_then(saved, ledger, events):
     for chart_id, spec in _saved_specs(saved[1]).items():
         subtitle = " ".join(spec["title"]["subtitle"])
         assert "SYNTHETIC" in subtitle, chart_id
-        assert "SYNTHETIC" in charts.caption(chart_id, context(ledger, events)), chart_id
-    real = charts.build_charts(make_tables(synthetic=False), context(ledger, events, synthetic=False))
+        assert "SYNTHETIC" in registry.caption(chart_id, context(ledger, events)), chart_id
+    real = registry.build_charts(make_tables(synthetic=False), context(ledger, events, synthetic=False))
     for chart_id, spec in _specs(real).items():
-        assert "SYNTHETIC" not in charts.spec_text(spec), chart_id
-        assert "SYNTHETIC" not in charts.caption(chart_id, context(ledger, events, synthetic=False)), chart_id
+        assert "SYNTHETIC" not in render.spec_text(spec), chart_id
+        assert "SYNTHETIC" not in registry.caption(chart_id, context(ledger, events, synthetic=False)), chart_id
 
 
 def test_captions_name_their_sources(ledger, events):
     ctx = context(ledger, events)
-    for chart_id in charts.CHART_IDS:
-        text = charts.caption(chart_id, ctx)
+    for chart_id in registry.CHART_IDS:
+        text = registry.caption(chart_id, ctx)
         assert "Source:" in text and PERIOD in text, chart_id
-    assert "ledger" in charts.caption("fig-stock-over-time", ctx)
-    assert "caret" in charts.caption("fig-stock-over-time", ctx)
-    assert "to_date" not in charts.caption("fig-time-served", ctx)  # said in words: "since 2020-05"
+    assert "ledger" in registry.caption("fig-stock-over-time", ctx)
+    assert "caret" in registry.caption("fig-stock-over-time", ctx)
+    assert "to_date" not in registry.caption("fig-time-served", ctx)  # said in words: "since 2020-05"
     with pytest.raises(KeyError):
-        charts.caption("fig-unknown", ctx)
+        registry.caption("fig-unknown", ctx)
 
 
 def test_one_font_is_named_in_the_config_and_the_svg(saved):
     built, folder, _ = saved
-    assert charts.fonts_isolated()
+    assert render.fonts_isolated()
     for chart_id, spec in _saved_specs(folder).items():
         config = spec["config"]
-        assert config["font"] == charts.FONT_FAMILY
-        assert config["title"]["font"] == config["title"]["subtitleFont"] == charts.FONT_FAMILY
-        assert config["axis"]["labelFont"] == config["legend"]["labelFont"] == charts.FONT_FAMILY
-        assert config["text"]["font"] == charts.FONT_FAMILY
+        assert config["font"] == style.FONT_FAMILY
+        assert config["title"]["font"] == config["title"]["subtitleFont"] == style.FONT_FAMILY
+        assert config["axis"]["labelFont"] == config["legend"]["labelFont"] == style.FONT_FAMILY
+        assert config["text"]["font"] == style.FONT_FAMILY
         svg = (folder / f"{chart_id}.svg").read_text(encoding="utf-8")
         families = {part.split('"')[1] for part in svg.split("font-family=")[1:]}
-        assert families == {charts.FONT_FAMILY}, (chart_id, families)
+        assert families == {style.FONT_FAMILY}, (chart_id, families)
 
 
 # In a fresh process: is text in `family` drawn like text in a family nobody has (i.e. not found)?
@@ -327,10 +326,10 @@ _FONT_PROBE = """
 import sys
 from pathlib import Path
 import vl_convert as vlc
-from analysis.charts import figures as charts
+from analysis.charts import render
 isolated, family, specs = sys.argv[1] == "isolated", sys.argv[2], sys.argv[3:]
 if isolated:
-    charts.isolate_fonts()
+    render.isolate_fonts()
 def png(name):
     svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="240" height="40"><text x="4" y="28" '
            f'font-family="{name}" font-size="22">Minsk 2026</text></svg>')
@@ -338,7 +337,7 @@ def png(name):
 print("not found" if png(family) == png("No Such Family") else "found")
 for spec in specs:
     text = Path(spec).read_text(encoding="utf-8")
-    charts.render_png(text, charts.render_svg(text))
+    render.render_png(text, render.render_svg(text))
 """
 SYSTEM_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")   # Debian's fonts-dejavu-core
 
@@ -354,7 +353,7 @@ def test_charts_see_no_system_font_and_every_character_has_a_glyph(saved):
     folder = saved[1]
     isolated = _font_probe("isolated", "DejaVu Sans", *sorted(folder.glob("*.vl.json")))
     assert isolated.stdout.strip() == "not found"
-    assert charts.FONT_FAMILY == "Liberation Sans"
+    assert style.FONT_FAMILY == "Liberation Sans"
     # vl-convert warns "No fonts with a X character", "No match for 'F' font-family", "Fallback from ..."
     font_warnings = [line for line in isolated.stderr.splitlines()
                      if any(w in line for w in ("No fonts with", "No match for", "Fallback from"))]
@@ -374,13 +373,13 @@ def test_report_embeds_the_charts_font_in_both_weights():
 
 
 def _breach_marks(chart) -> int:
-    charts.isolate_fonts()
-    graph = vlc.vegalite_to_scenegraph(charts.spec_text(chart), vl_version=charts._vl_version())
+    render.isolate_fonts()
+    graph = vlc.vegalite_to_scenegraph(render.spec_text(chart), vl_version=render.vl_version())
     hits = []
 
     def visit(node):
         for item in node.get("items", []) if node.get("role") == "mark" else []:
-            if isinstance(item, dict) and any(str(item.get(k, "")).upper() == charts.BREACH_COLOUR
+            if isinstance(item, dict) and any(str(item.get(k, "")).upper() == style.BREACH_COLOUR
                                               for k in ("fill", "stroke")):
                 hits.append(item)
     _walk(graph, visit)
@@ -389,10 +388,10 @@ def _breach_marks(chart) -> int:
 
 def test_a_breach_is_drawn_in_the_breach_colour(saved, ledger, events):
     folder = saved[1]
-    assert charts.BREACH_COLOUR == charts.STATUS_COLOURS["outside_tolerance"]
+    assert style.BREACH_COLOUR == style.STATUS_COLOURS["outside_tolerance"]
     recon = json.loads((folder / "fig-reconciliation.vl.json").read_text(encoding="utf-8"))
     assert _breach_marks(recon) >= 2  # our marker and the tinted row, at least
-    clean = charts.build_charts(make_tables(breach=False), context(ledger, events))
+    clean = registry.build_charts(make_tables(breach=False), context(ledger, events))
     assert _breach_marks(clean["fig-reconciliation"]) == 0
 
 
@@ -402,20 +401,20 @@ def test_inputs_are_aggregated_before_charting(ledger, events):
     many = pl.concat([tables["deaths"]] * 150)
     tables["deaths"] = many
     padding = pl.concat([ledger.filter(pl.col("metric") == "released_pardon")] * 300)
-    specs = _specs(charts.build_charts(tables, context(pl.concat([ledger, padding]), events)))
+    specs = _specs(registry.build_charts(tables, context(pl.concat([ledger, padding]), events)))
     for chart_id, spec in specs.items():
         for name, rows in spec.get("datasets", {}).items():
-            assert len(rows) <= charts.MAX_ROWS, (chart_id, name, len(rows))
+            assert len(rows) <= common.MAX_ROWS, (chart_id, name, len(rows))
     months = make_tables()["monthly"].height
     assert max(len(rows) for rows in specs["fig-stock-over-time"]["datasets"].values()) == months
     assert max(len(rows) for rows in specs["fig-deaths"]["datasets"].values()) <= 40 + 2
     with pytest.raises(MaxRowsError, match="aggregate"):
-        charts._data([{"x": i} for i in range(charts.MAX_ROWS + 1)])
+        common.data([{"x": i} for i in range(common.MAX_ROWS + 1)])
 
 
 def test_offline_no_urls_no_html(saved):
     built, folder, _ = saved
-    for chart_id in charts.CHART_IDS:
+    for chart_id in registry.CHART_IDS:
         text = (folder / f"{chart_id}.vl.json").read_text(encoding="utf-8")
         spec = json.loads(text)
         lowered = text.lower()
@@ -429,13 +428,13 @@ def test_offline_no_urls_no_html(saved):
 
 def test_empty_inputs_still_give_every_chart(ledger, events, tmp_path):
     empty = {name: pl.DataFrame(schema=columns) for name, columns in schema.PERIOD_TABLES.items()}
-    ctx = charts.ChartContext(period="2020-06", period_end=dt.date(2020, 6, 30), synthetic=True,
+    ctx = common.ChartContext(period="2020-06", period_end=dt.date(2020, 6, 30), synthetic=True,
                               ledger=ledger.clear(), release_events=events.clear())
-    built = charts.build_charts(empty, ctx)
-    assert tuple(built) == charts.CHART_IDS
+    built = registry.build_charts(empty, ctx)
+    assert tuple(built) == registry.CHART_IDS
     for chart_id, chart in built.items():
-        assert "SYNTHETIC" in charts.spec_text(chart), chart_id
-    charts.save_chart(built["fig-release-waves"], tmp_path, "fig-release-waves")
+        assert "SYNTHETIC" in render.spec_text(chart), chart_id
+    render.save_chart(built["fig-release-waves"], tmp_path, "fig-release-waves")
     assert (tmp_path / "fig-release-waves.png").exists()
 
 
@@ -445,10 +444,10 @@ def test_release_wave_labels_and_colours_per_destination(saved):
     rows = [row for data in spec["datasets"].values() for row in data]
     labels = {row["label"] for row in rows if "label" in row}
     assert any(label.startswith("123 · 114 to Ukraine, 9 to Lithuania") for label in labels)
-    ukraine = [row for row in rows if row.get("destination") == charts.DESTINATION_LABELS["ukraine"]]
+    ukraine = [row for row in rows if row.get("destination") == vocabulary.DESTINATION_LABELS["ukraine"]]
     assert sum(row["persons"] for row in ukraine) == 114
     text = json.dumps(spec)
-    assert charts.DESTINATION_COLOURS["ukraine"] in text and charts.DESTINATION_COLOURS["lithuania"] in text
+    assert style.DESTINATION_COLOURS["ukraine"] in text and style.DESTINATION_COLOURS["lithuania"] in text
 
 
 def test_one_colour_per_mechanism_across_charts(saved):
@@ -456,16 +455,16 @@ def test_one_colour_per_mechanism_across_charts(saved):
     exits = (folder / "fig-exits-by-mechanism.vl.json").read_text(encoding="utf-8")
     served = (folder / "fig-time-served.vl.json").read_text(encoding="utf-8")
     for mechanism in ("end_of_term", "pardon", "pardon_with_expulsion", "other"):
-        assert charts.MECHANISM_COLOURS[mechanism] in exits and charts.MECHANISM_COLOURS[mechanism] in served
-    assert len(set(charts.MECHANISM_COLOURS.values())) == len(charts.MECHANISM_COLOURS)
-    assert len(set(charts.DESTINATION_COLOURS.values())) == len(charts.DESTINATION_COLOURS)
+        assert style.MECHANISM_COLOURS[mechanism] in exits and style.MECHANISM_COLOURS[mechanism] in served
+    assert len(set(style.MECHANISM_COLOURS.values())) == len(style.MECHANISM_COLOURS)
+    assert len(set(style.DESTINATION_COLOURS.values())) == len(style.DESTINATION_COLOURS)
 
 
 def test_png_is_the_rasterised_svg_of_the_same_spec(saved):
     _, folder, _ = saved
     chart_id = "fig-time-served"
     text = (folder / f"{chart_id}.vl.json").read_text(encoding="utf-8")
-    direct = vlc.vegalite_to_png(text, scale=charts.PNG_SCALE, ppi=charts.PNG_PPI, **charts.render_options())
+    direct = vlc.vegalite_to_png(text, scale=render.PNG_SCALE, ppi=render.PNG_PPI, **render.render_options())
     assert direct == (folder / f"{chart_id}.png").read_bytes()
 
 
@@ -480,9 +479,9 @@ def test_text_from_the_data_is_drawn_as_text_and_small_cells_are_left_out(ledger
         suppressed=(pl.col("dimension") == "age_band") & (pl.col("category") == "under 30"))
     tables["composition"] = composition.with_columns(
         persons=pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("persons")))
-    built = charts.build_charts(tables, context(ledger, events))
-    charts.save_chart(built["fig-composition-articles"], tmp_path, "fig-composition-articles")
-    charts.save_chart(built["fig-composition-gender-age"], tmp_path, "fig-composition-gender-age")
+    built = registry.build_charts(tables, context(ledger, events))
+    render.save_chart(built["fig-composition-articles"], tmp_path, "fig-composition-articles")
+    render.save_chart(built["fig-composition-gender-age"], tmp_path, "fig-composition-gender-age")
     svg = (tmp_path / "fig-composition-articles.svg").read_text(encoding="utf-8")
     assert attack not in svg and "&lt;img src=x onerror=alert(1)&gt;" in svg
     ages = (tmp_path / "fig-composition-gender-age.svg").read_text(encoding="utf-8")

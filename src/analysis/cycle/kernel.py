@@ -60,7 +60,7 @@ def _prelude() -> str:
             "analysis.cycle.kernel.skip_iri_grammars(); ")
 
 
-WARM_UP_MAIN = "import analysis.cycle.steps, analysis.tables, analysis.charts.figures, analysis.report.page"
+WARM_UP_MAIN = "import analysis.cycle.steps, analysis.tables, analysis.charts.registry, analysis.report.page"
 WARM_UP_GATE = "import analysis.cycle.steps, analysis.quality, great_expectations"
 RESET = "get_ipython().reset(new_session=True)"
 

@@ -24,7 +24,9 @@ from typing import Callable
 
 import polars as pl
 
-from analysis.charts.figures import ChartContext, build_charts, save_chart
+from analysis.charts.common import ChartContext
+from analysis.charts.registry import build_charts
+from analysis.charts.render import save_chart
 from analysis.core import faults, schema
 from analysis.core.layout import BuildLayout
 from analysis.core.paths import project_paths
@@ -94,7 +96,7 @@ def step_charts(period: str, root: str | Path | None, output_dir: str | Path) ->
     charts = build_charts(read_period_tables(layout), chart_context(inputs))
     saved: list[Path] = []
     with naming_write_errors(layout.charts):
-        # Chart by chart (what charts.save_charts does), so that a crash test can stop between two.
+        # Chart by chart (what charts.registry.save_charts does), so that a crash test can stop between two.
         for chart_id, chart in charts.items():
             saved.extend(save_chart(chart, layout.charts, chart_id))
             faults.checkpoint("charts", layout.charts)

@@ -15,8 +15,8 @@ import jinja2
 import polars as pl
 import yaml
 
-from analysis.charts import figures as chart_module
-from analysis.charts.figures import ChartContext
+from analysis.charts.common import ChartContext
+from analysis.charts.registry import CHART_IDS, caption
 from analysis.core import schema
 from analysis.core.layout import BuildLayout
 from analysis.core.paths import PACKAGE_DIR, ProjectPaths
@@ -103,8 +103,8 @@ def write_report(paths: ProjectPaths, inputs: PeriodInputs, context: ChartContex
     parsed = inputs.period
     tables = read_period_tables(layout)
     summary = json.loads(layout.validation_summary.read_text(encoding="utf-8"))
-    figures = [{"id": chart_id, "caption": chart_module.caption(chart_id, context),
-                "svg": _svg(layout.chart(chart_id, ".svg"))} for chart_id in chart_module.CHART_IDS]
+    figures = [{"id": chart_id, "caption": caption(chart_id, context),
+                "svg": _svg(layout.chart(chart_id, ".svg"))} for chart_id in CHART_IDS]
     reconciliation = tables["reconciliation"]
     html = _environment().get_template("report.html.j2").render(
         period=parsed, synthetic=context.synthetic, numbers=headline_numbers(tables),
