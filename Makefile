@@ -14,7 +14,9 @@ help:  ## List the targets
 run: setup  ## Build the environment and run the report cycle for the latest month (ingest, tables, gate, charts, report)
 	$(BIN)/analysis run
 
-test: setup  ## Build the environment and run the test suite
+test: setup  ## Build the environment; check layers, types and the test suite (what CI runs)
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
 
 setup: $(STAMP)  ## Build .venv from requirements.lock (hash-checked, exact versions)

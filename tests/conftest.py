@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.cycle.init import EMPTY_DECISIONS
 from analysis.ingest import registry_format as fmt
 from analysis.ingest.provenance import SnapshotMetadata, describe_file, write_metadata
 
@@ -59,6 +60,9 @@ def add_snapshot(root: Path, date: str, name: str, data: bytes, source: str = "r
 
     if not (root / "decisions").exists():   # a project holds its human decisions (the package's defaults)
         shutil.copytree(REPO / "decisions", root / "decisions")
+        for about_people in EMPTY_DECISIONS:   # ... but none about the sample's people, as `analysis init` does
+            header = (root / about_people).read_text(encoding="utf-8").splitlines()[0]
+            (root / about_people).write_text(header + "\n", encoding="utf-8")
 
     folder = root / "data" / "raw" / source / date
     folder.mkdir(parents=True, exist_ok=True)

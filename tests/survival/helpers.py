@@ -1,5 +1,5 @@
 """Small custody tables for the survival tests: people written by hand through custody_intervals
-(as tests/test_custody.py does), and a larger random custody table built directly."""
+(as tests/tables/test_custody.py does), and a larger random custody table built directly."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ def test_a_month_is_365_25_over_12_days():
 
 def test_an_undated_release_is_an_exit_placed_three_ways_never_still_held():
     # Detained 2021-01-01, `former`, no release date, a 24-month term: custody places the exit at the
-    # term's end (2021-01-01 + 730 days = 2023-01-01) within [detention, copy] (tests/test_custody.py).
+    # term's end (2021-01-01 + 730 days = 2023-01-01) within [detention, copy] (tests/tables/test_custody.py).
     frame = spells(custody(person(1, "former", D(2021, 1, 1))), COPY)
     point, early, late = (one(frame, s, "id:1") for s in ("point", "exit_earliest", "exit_latest"))
     assert point["days"] == 730 and point["route_name"] == "other"

@@ -87,7 +87,7 @@ def read_text(path: Path, limit: int = MAX_EDITED_BYTES) -> str:
 class NoAliasLoader(yaml.SafeLoader):
     """SafeLoader that refuses anchors and aliases: a hand-kept file never needs them."""
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise yaml.YAMLError(f"an alias or anchor ('{getattr(event, 'anchor', '')}') at line "

@@ -3,15 +3,22 @@ every column; a test checks that the two agree, so neither can drift."""
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from analysis.core import vocabulary
+
+# A column type as the schemas write it: a class (pl.Date) or an instance (pl.List(pl.String)).
+ColumnType: TypeAlias = pl.DataType | DataTypeClass
+Columns: TypeAlias = dict[str, ColumnType]
 
 DATE_FIELDS = ("birth_date", "arrested", "verdict_date", "penalty_start_date", "release_date", "appeal_date", "died")
 
 
-def _date_columns() -> dict[str, pl.DataType]:
-    columns: dict[str, pl.DataType] = {}
+def _date_columns() -> Columns:
+    columns: Columns = {}
     for name in DATE_FIELDS:
         columns[f"{name}_from"] = pl.Date
         columns[f"{name}_to"] = pl.Date
@@ -19,7 +26,7 @@ def _date_columns() -> dict[str, pl.DataType]:
     return columns
 
 
-PERSONS: dict[str, pl.DataType] = {
+PERSONS: Columns = {
     "snapshot_date": pl.Date,
     "synthetic": pl.Boolean,
     "source_file": pl.String,
@@ -61,7 +68,7 @@ PERSONS: dict[str, pl.DataType] = {
     "clusters": pl.String,
 }
 
-CHARGES: dict[str, pl.DataType] = {
+CHARGES: Columns = {
     "snapshot_date": pl.Date,
     "synthetic": pl.Boolean,
     "person_key": pl.String,
@@ -78,7 +85,7 @@ CHARGES: dict[str, pl.DataType] = {
     "raw": pl.String,
 }
 
-QUARANTINE: dict[str, pl.DataType] = {
+QUARANTINE: Columns = {
     "source_file": pl.String,
     "source_row": pl.Int32,
     "source_line": pl.Int32,
@@ -87,7 +94,7 @@ QUARANTINE: dict[str, pl.DataType] = {
     "raw": pl.String,
 }
 
-FIELD_ISSUES: dict[str, pl.DataType] = {
+FIELD_ISSUES: Columns = {
     "source_file": pl.String,
     "source_row": pl.Int32,
     "source_line": pl.Int32,
@@ -98,7 +105,7 @@ FIELD_ISSUES: dict[str, pl.DataType] = {
 }
 
 # Public, no personal data: one row per ingested raw file.
-INGEST_LOG: dict[str, pl.DataType] = {
+INGEST_LOG: Columns = {
     "source": pl.String,
     "snapshot_date": pl.Date,
     "synthetic": pl.Boolean,
@@ -127,7 +134,7 @@ RESTRICTED_PERSON_COLUMNS = (
 )
 
 
-def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def empty(schema: Columns) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
@@ -138,7 +145,7 @@ def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
 
 EXIT_MECHANISMS, ENTRY_MECHANISMS = vocabulary.EXIT_MECHANISMS, vocabulary.ENTRY_MECHANISMS
 
-STOCK: dict[str, pl.DataType] = {
+STOCK: Columns = {
     "period": pl.String,
     "position": pl.String,          # start | end
     "as_of": pl.Date,               # start: the day before the period; end: its last day
@@ -153,7 +160,7 @@ STOCK: dict[str, pl.DataType] = {
     "synthetic": pl.Boolean,
 }
 
-FLOWS: dict[str, pl.DataType] = {
+FLOWS: Columns = {
     "period": pl.String,
     "direction": pl.String,         # entry | exit
     "mechanism": pl.String,         # ENTRY_MECHANISMS or EXIT_MECHANISMS
@@ -165,7 +172,7 @@ FLOWS: dict[str, pl.DataType] = {
 
 # The ingested release data (analysis.ingest.releases): the real release waves (public) and the
 # person-level release records (restricted).
-EVENTS_SCHEMA: dict[str, pl.DataType] = {
+EVENTS_SCHEMA: Columns = {
     "event_id": pl.String,
     "date": pl.Date,
     "date_precision": pl.String,
@@ -184,7 +191,7 @@ EVENTS_SCHEMA: dict[str, pl.DataType] = {
     "notes": pl.String,
     "source_file": pl.String,
 }
-RECORDS_SCHEMA: dict[str, pl.DataType] = {
+RECORDS_SCHEMA: Columns = {
     "record_id": pl.Int64,
     "release_date": pl.Date,
     "mechanism": pl.String,
@@ -196,7 +203,7 @@ RECORDS_SCHEMA: dict[str, pl.DataType] = {
     "source_row": pl.Int32,
 }
 # Records kept out of counting and naming, each with its reason (restricted: record ids).
-RECORDS_QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+RECORDS_QUARANTINE_SCHEMA: Columns = {
     "record_id": pl.Int64, "release_date": pl.Date, "source_file": pl.String, "source_row": pl.Int32,
     "reason": pl.String,
 }
@@ -204,7 +211,7 @@ RECORDS_QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
 # The release waves of the period as published (release_events' columns, less its bookkeeping),
 # next to the people of our release records in each wave.
 _EVENT_COLUMNS_NOT_REPEATED = ("counts_toward_list", "source_figure_ids", "notes", "source_file")
-RELEASES: dict[str, pl.DataType] = {
+RELEASES: Columns = {
     "period": pl.String,
     **{name: dtype for name, dtype in EVENTS_SCHEMA.items() if name not in _EVENT_COLUMNS_NOT_REPEATED},
     "source_figure_ids": pl.String,             # ';'-separated ledger ids
@@ -215,7 +222,7 @@ RELEASES: dict[str, pl.DataType] = {
     "synthetic": pl.Boolean,                    # true when the our_* columns come from SYNTHETIC records
 }
 
-MONTHLY: dict[str, pl.DataType] = {
+MONTHLY: Columns = {
     "month": pl.String,                         # YYYY-MM, from 2020-05 to the period's last month
     "month_end": pl.Date,
     "held_start": pl.Int64,                     # held at the end of the previous month
@@ -237,7 +244,7 @@ MONTHLY: dict[str, pl.DataType] = {
     "synthetic": pl.Boolean,
 }
 
-COMPOSITION: dict[str, pl.DataType] = {
+COMPOSITION: Columns = {
     "period": pl.String,
     "as_of": pl.Date,
     "dimension": pl.String,          # gender | age_band | article_group | penalty_regime | facility_type | time_held
@@ -248,7 +255,7 @@ COMPOSITION: dict[str, pl.DataType] = {
     "synthetic": pl.Boolean,
 }
 
-TIME_SERVED: dict[str, pl.DataType] = {
+TIME_SERVED: Columns = {
     "period": pl.String,
     "scope": pl.String,              # period | to_date (every release since 2020-05 up to the period's end)
     "mechanism": pl.String,          # EXIT_MECHANISMS without death_in_custody
@@ -261,7 +268,7 @@ TIME_SERVED: dict[str, pl.DataType] = {
     "synthetic": pl.Boolean,
 }
 
-DEATHS: dict[str, pl.DataType] = {
+DEATHS: Columns = {
     "period": pl.String,
     "date": pl.Date,                 # date of death in custody (one row per death up to the period's end)
     "cumulative": pl.Int64,
@@ -269,7 +276,7 @@ DEATHS: dict[str, pl.DataType] = {
     "synthetic": pl.Boolean,
 }
 
-RECONCILIATION: dict[str, pl.DataType] = {
+RECONCILIATION: Columns = {
     "period": pl.String,
     "figure_id": pl.String,
     "as_of_from": pl.Date,
@@ -297,7 +304,7 @@ RECONCILIATION: dict[str, pl.DataType] = {
 
 # What the period's registry copy can and cannot say: one row per kind of record that counting has to
 # treat by a stated rule (analysis.tables.coverage.COVERAGE_ITEMS says which and how).
-COVERAGE: dict[str, pl.DataType] = {
+COVERAGE: Columns = {
     "period": pl.String,
     "snapshot_date": pl.Date,
     "item": pl.String,
@@ -305,7 +312,7 @@ COVERAGE: dict[str, pl.DataType] = {
     "synthetic": pl.Boolean,
 }
 
-PERIOD_TABLES: dict[str, dict[str, pl.DataType]] = {
+PERIOD_TABLES: dict[str, Columns] = {
     "stock": STOCK, "flows": FLOWS, "releases": RELEASES, "monthly": MONTHLY, "composition": COMPOSITION,
     "time_served": TIME_SERVED, "deaths": DEATHS, "reconciliation": RECONCILIATION,
     "coverage": COVERAGE,

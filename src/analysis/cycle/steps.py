@@ -47,7 +47,7 @@ def step_ingest(root: str | Path | None = None):
 def step_tables(period: str, root: str | Path | None, output_dir: str | Path) -> dict[str, pl.DataFrame]:
     inputs = load_inputs(project_paths(root), Period.parse(period))
     tables = build_period_tables(inputs)
-    layout = BuildLayout(output_dir)
+    layout = BuildLayout(Path(output_dir))
     for name, frame in tables.items():
         write_parquet(frame, layout.table(name), schema.PERIOD_TABLES[name])
         faults.checkpoint("tables", layout.tables)   # crash tests stop here: one table written, the rest not
@@ -67,12 +67,12 @@ def step_validate(period: str, root: str | Path | None, output_dir: str | Path, 
     previous = previous if previous is not None else previous_dir(root, parsed)
     previous_persons = inputs.earlier_copies[-1][1] if inputs.earlier_copies else None
     context = ValidationContext(period=parsed.label, snapshot_date=inputs.snapshot.date,
-                                previous_tables=read_period_tables(BuildLayout(previous)) if previous else None,
+                                previous_tables=read_period_tables(BuildLayout(Path(previous))) if previous else None,
                                 previous_persons=previous_persons,
                                 small_count_threshold=inputs.policy.small_count_threshold,
                                 release_records=inputs.release_records, settings=inputs.settings)
     suites = paths.root / "expectations"
-    layout = BuildLayout(output_dir)
+    layout = BuildLayout(Path(output_dir))
     report = validate_period(read_period_tables(layout), inputs.persons, context,
                              suites_dir=suites if suites.is_dir() else None)
     with naming_write_errors(layout.validation):
@@ -92,7 +92,7 @@ def chart_context(inputs: PeriodInputs) -> ChartContext:
 
 def step_charts(period: str, root: str | Path | None, output_dir: str | Path) -> list[Path]:
     inputs = load_inputs(project_paths(root), Period.parse(period))
-    layout = BuildLayout(output_dir)
+    layout = BuildLayout(Path(output_dir))
     charts = build_charts(read_period_tables(layout), chart_context(inputs))
     saved: list[Path] = []
     with naming_write_errors(layout.charts):
@@ -107,7 +107,7 @@ def step_report(period: str, root: str | Path | None, output_dir: str | Path) ->
     paths = project_paths(root)
     inputs = load_inputs(paths, Period.parse(period))
     with naming_write_errors(output_dir):
-        return write_report(paths, inputs, chart_context(inputs), BuildLayout(output_dir))
+        return write_report(paths, inputs, chart_context(inputs), BuildLayout(Path(output_dir)))
 
 
 @dataclass(frozen=True)

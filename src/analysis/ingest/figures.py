@@ -28,6 +28,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from analysis.core.schema import Columns
 from analysis.ingest.csvfile import read_records, whole_number_problem
 from analysis.core import decisions
 from analysis.core.errors import InputError
@@ -41,7 +42,7 @@ LEDGER_COLUMNS: tuple[str, ...] = (
 )
 BOUNDS_RESOURCE = "qualifier_bounds.yaml"
 
-LEDGER_SCHEMA: dict[str, pl.DataType] = {
+LEDGER_SCHEMA: Columns = {
     "figure_id": pl.String,
     "row_number": pl.Int64,
     "as_of_text": pl.String,

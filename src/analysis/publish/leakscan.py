@@ -17,6 +17,7 @@ import json
 import re
 import struct
 import zlib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -63,7 +64,7 @@ class Restricted:
         self.joined_names = {n.replace(" ", "") for n in self.names}
 
 
-def restricted_values(paths: ProjectPaths, policy: PrivacyPolicy, allowed_names: set[str] = frozenset()) -> Restricted:
+def restricted_values(paths: ProjectPaths, policy: PrivacyPolicy, allowed_names: AbstractSet[str] = frozenset()) -> Restricted:
     """Every restricted name, birth date, slug and withheld id in the ingested data.
 
     `allowed_names` (folded) are the names a build may carry (the consented named releases).

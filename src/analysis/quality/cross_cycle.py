@@ -10,11 +10,12 @@ from typing import Any
 import polars as pl
 
 from analysis.core import schema
+from analysis.core.schema import Columns
 from analysis.quality.frames import c, conform
 from analysis.quality.identities import _B, _D, _F, _I, _S, equal, flow_total, stock_value
 from analysis.quality.results import ValidationContext
 
-CROSS_CYCLE: dict[str, pl.DataType] = {
+CROSS_CYCLE: Columns = {
     "row_kind": _S, "source_file": _S, "source_row": pl.Int32, "next_source_file": _S, "next_source_row": pl.Int32,
     "present_in_next": _B, "no_return_without_new_detention": _B,
     "previous_end_held": _I, "previous_end_as_of": _D, "start_held": _I, "start_as_of": _D, "end_held": _I,

@@ -9,6 +9,7 @@ import datetime as dt
 import polars as pl
 
 from analysis.core import schema
+from analysis.core.schema import Columns
 from analysis.quality.results import CheckResult
 from analysis.tables.coverage import SERVED_AFTER_VERDICT
 from analysis.tables.custody import NON_CUSTODIAL_REGIMES, NON_CUSTODIAL_SENTENCES
@@ -37,7 +38,7 @@ def type_checks(tables: dict[str, pl.DataFrame], persons: pl.DataFrame):
     return checks, conformed
 
 
-def _type_check(table: str, frame: pl.DataFrame | None, declared: dict[str, pl.DataType]) -> CheckResult:
+def _type_check(table: str, frame: pl.DataFrame | None, declared: Columns) -> CheckResult:
     rule = f"Column names, order and types equal the declared schema (analysis.core.schema.{table.upper()})"
     if frame is None:
         return CheckResult(table, (), rule, "critical", False, None, expectation=TYPE_CHECK,
@@ -53,7 +54,7 @@ def _type_check(table: str, frame: pl.DataFrame | None, declared: dict[str, pl.D
                        tuple(problems[:MAX_EXAMPLES]), TYPE_CHECK, len(declared))
 
 
-def conform(frame: pl.DataFrame | None, declared: dict[str, pl.DataType]) -> pl.DataFrame:
+def conform(frame: pl.DataFrame | None, declared: Columns) -> pl.DataFrame:
     """The frame in the declared schema (wrong types cast, missing columns null) so value rules still run."""
     if frame is None:
         return schema.empty(declared)

@@ -9,13 +9,14 @@ from typing import Any
 import polars as pl
 
 from analysis.core import schema
+from analysis.core.schema import Columns
 from analysis.quality.frames import c, conform, month_start
 
 
 # The frames joined in Polars. Only counts, dates of public tables, source rows and booleans: no
 # names, ids or personal dates ever reach them. Each rule is a boolean column (null = not applied).
 _I, _B, _D, _S, _F = pl.Int64, pl.Boolean, pl.Date, pl.String, pl.Float64
-STOCK_FLOW: dict[str, pl.DataType] = {
+STOCK_FLOW: Columns = {
     "check_row": _S, "start_held": _I, "end_held": _I, "start_listed": _I, "end_listed": _I,
     "listed_without_detention_date": _I, "start_as_of": _D, "end_as_of": _D, "flow_entries": _I,
     "flow_exits": _I, "monthly_held_start": _I, "monthly_held_end": _I, "monthly_entries": _I, "monthly_exits": _I,

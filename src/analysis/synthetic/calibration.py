@@ -34,6 +34,8 @@ from typing import Iterable, Sequence
 
 import polars as pl
 
+from analysis.core.schema import Columns
+
 TOLERANCE = 0.03
 METRIC_CURRENT = "current_political_prisoners"
 METRIC_DEATHS_CUMULATIVE = "deaths_in_custody_cumulative"
@@ -47,7 +49,7 @@ LAST_MONTH = dt.date(2026, 2, 28)
 RAMP_START_DATE = FIRST_MONTH
 RAMP_START_VALUE = 15
 
-CALIBRATION_SCHEMA: dict[str, pl.DataType] = {
+CALIBRATION_SCHEMA: Columns = {
     "month": pl.String,
     "as_of": pl.Date,
     "metric": pl.String,

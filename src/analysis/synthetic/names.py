@@ -48,7 +48,7 @@ def _parts(rows: str) -> tuple[Part, ...]:
     for line in rows.strip().splitlines():
         forms = tuple(x.strip() for x in line.split("/"))
         assert len(forms) == 4, line
-        out.append(Part(forms))  # type: ignore[arg-type]
+        out.append(Part(forms))
     return tuple(out)
 
 
@@ -234,7 +234,7 @@ def make_surname(rng: random.Random, gender: str) -> tuple[str, str, str, str]:
         # only at the start of the surname.
         forms = tuple(f[0] + f[1:].lower() for f in forms)
         if not any(is_banned(f) for f in forms):
-            return forms  # type: ignore[return-value]
+            return forms
 
 
 def make_name(rng: random.Random, gender: str) -> PersonName:

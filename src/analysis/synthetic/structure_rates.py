@@ -17,6 +17,7 @@ import datetime as dt
 
 import polars as pl
 
+from analysis.core.schema import Columns
 from analysis.ingest.registry import read_registry_file
 from analysis.synthetic.names import FEMALE_GIVEN, MALE_GIVEN
 
@@ -70,7 +71,7 @@ UNTESTED = {
     "anonymous": "shown, not tested: follows the np share; see anonymous_of_np",
 }
 
-STRUCTURE_SCHEMA: dict[str, pl.DataType] = {
+STRUCTURE_SCHEMA: Columns = {
     "rate": pl.String, "description": pl.String, "numerator": pl.Int64, "denominator": pl.Int64,
     "value": pl.Float64,
 }
@@ -226,7 +227,7 @@ STRUCTURE_TOLERANCES: dict[str, tuple] = {
     "anonymous_np": ("points", 0),
 }
 
-STRUCTURE_COMPARISON_SCHEMA: dict[str, pl.DataType] = {
+STRUCTURE_COMPARISON_SCHEMA: Columns = {
     "rate": pl.String, "description": pl.String, "sample_numerator": pl.Int64, "sample_denominator": pl.Int64,
     "sample": pl.Float64, "real_numerator": pl.Int64, "real_denominator": pl.Int64, "real": pl.Float64,
     "difference": pl.Float64, "tolerance": pl.String, "within_tolerance": pl.Boolean, "note": pl.String,

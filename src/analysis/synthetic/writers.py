@@ -244,7 +244,7 @@ def write_machine_csv(population: Population, day: dt.date, path: Path) -> tuple
     people = _present(population, day)
     rows = [[row[c] for c in fmt.MACHINE_COLUMNS] for row in (machine_row(p, day) for p in people)]
     duplicated = None
-    copies = C.MESS["duplicated_rows"].get(day.isoformat(), 0)  # type: ignore[union-attr]
+    copies = C.MESS["duplicated_rows"].get(day.isoformat(), 0)
     if copies:
         rng = random.Random(f"{population.seed}/duplicate/{day.isoformat()}")
         for _ in range(copies):

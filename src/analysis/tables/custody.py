@@ -38,6 +38,8 @@ import datetime as dt
 
 import polars as pl
 
+from analysis.core.schema import Columns
+
 # Regimes that end custody at the verdict. The other regimes (colony, prison, khimiya, arrest) are
 # served in custody; `other` and an unknown regime say nothing.
 NON_CUSTODIAL_REGIMES = ("home_confinement", "suspended", "fine")
@@ -55,7 +57,7 @@ POINT_RULE = (
 EXIT_RULES = ("release_date", "death_date", "release_record", "verdict", "term_end", "midpoint")
 
 # Columns of the custody table (restricted: record ids and personal dates).
-CUSTODY: dict[str, pl.DataType] = {
+CUSTODY: Columns = {
     "person_key": pl.String, "record_id": pl.Int64, "status": pl.String, "gender": pl.String,
     "birth_date_from": pl.Date, "birth_date_to": pl.Date,
     "entry_from": pl.Date, "entry_to": pl.Date, "entry": pl.Date, "entry_precision": pl.String,

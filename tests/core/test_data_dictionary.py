@@ -9,7 +9,7 @@ import pytest
 
 from analysis.core import schema
 
-DICTIONARY = Path(__file__).resolve().parents[1] / "docs" / "data_dictionary.md"
+DICTIONARY = Path(__file__).resolve().parents[2] / "docs" / "data_dictionary.md"
 
 
 def documented_tables() -> dict[str, list[str]]:

@@ -16,7 +16,7 @@ from analysis.ingest.releases import read_release_events, read_release_records
 from analysis.synthetic import DEFAULT_SEED, build_population
 from analysis.synthetic import config as C
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RAW = REPO / "data" / "raw"
 
 

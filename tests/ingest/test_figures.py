@@ -14,7 +14,7 @@ import pytest
 from analysis.core.errors import ChecksumMismatch, InputError
 from analysis.ingest.figures import LEDGER_COLUMNS, LEDGER_SCHEMA, figure_id, load_bound_rules, read_ledger, read_ledger_file
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RAW = REPO / "data" / "raw"
 LEDGER = RAW / "figures" / "2026-11-22" / "published_figures.csv"
 

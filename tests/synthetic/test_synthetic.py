@@ -21,7 +21,7 @@ from analysis.synthetic import DEFAULT_SEED, build_population, generate_sample
 from analysis.synthetic import config as C
 from analysis.synthetic.names import REAL_NAMES_IN_SOURCES, NameBook, is_banned
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RAW = REPO / "data" / "raw"
 SNAPSHOT_DATES = [d.isoformat() for d, _ in C.SNAPSHOTS]
 GENERATED = [RAW / "registry" / d for d in SNAPSHOT_DATES] + [RAW / "releases" / "2026-02-28"]

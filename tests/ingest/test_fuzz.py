@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from analysis.core.errors import InputError
 
-REPO_DECISIONS = Path(__file__).resolve().parents[1] / "decisions"
+REPO_DECISIONS = Path(__file__).resolve().parents[2] / "decisions"
 FUZZ = settings(max_examples=40, deadline=2000, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 

@@ -16,7 +16,7 @@ from analysis.ingest.figures import read_ledger
 from analysis.ingest.releases import (EVENT_COLUMNS, MECHANISMS, read_release_events, read_release_events_file,
                                       read_release_records, read_release_records_file)
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RAW = REPO / "data" / "raw"
 EVENTS = RAW / "releases" / "2026-11-22" / "release_events.csv"
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from analysis.cli import main
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 HALF = REPO / "data" / "raw" / "real_structure" / "2023-02-15" / "viasna_2023-02_anonymised_half.json"
 COPY_DATE = dt.date(2023, 2, 15)
 MONTH_ENDS = [dt.date(2020, 12, 31), dt.date(2021, 6, 30), dt.date(2021, 12, 31), dt.date(2022, 6, 30),

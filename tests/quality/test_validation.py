@@ -18,7 +18,7 @@ from analysis.ingest.releases import DESTINATIONS, MECHANISMS
 from analysis.quality import (SUITES_DIR, ValidationContext, load_suites, raise_if_critical, render_validation_page,
                               validate_period)
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 D = dt.date
 SNAPSHOT = D(2026, 2, 28)
 PERIOD = "2026-02"

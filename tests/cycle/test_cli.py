@@ -35,6 +35,15 @@ def test_console_script_is_installed():
     assert result.returncode == 0 and "ingest" in result.stdout
 
 
+def test_python_dash_m_is_the_same_command(tmp_path):
+    exe = Path(sys.executable).parent / "analysis"
+    for args, code in ((["--help"], 0), (["run", "--root", str(tmp_path / "missing")], 2)):
+        as_module = subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, timeout=60)
+        as_script = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=60)
+        assert as_module.returncode == as_script.returncode == code, as_module.stderr + as_module.stdout
+        assert as_module.stdout == as_script.stdout
+
+
 def test_raw_add_copies_bytes_and_records_checksums(tmp_path):
     from analysis.core.digests import sha256_file
     from analysis.ingest.provenance import read_metadata, verify_checksums

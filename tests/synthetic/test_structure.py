@@ -16,7 +16,7 @@ from analysis.synthetic.structure_rates import (NOT_MEASURABLE_IN_HALF, REAL_HAL
                                                structure_rates)
 from analysis.synthetic import config as C
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RAW = REPO / "data" / "raw"
 HALF = RAW.joinpath(*REAL_HALF)
 LATEST = RAW / "registry" / "2026-02-28" / "SYNTHETIC_registry_2026-02-28.csv"
