@@ -39,7 +39,7 @@ def type_checks(tables: dict[str, pl.DataFrame], persons: pl.DataFrame):
 
 
 def _type_check(table: str, frame: pl.DataFrame | None, declared: Columns) -> CheckResult:
-    rule = f"Column names, order and types equal the declared schema (analysis.core.schema.{table.upper()})"
+    rule = f"Column names, order and types equal the declared schema of {table} (docs/data_dictionary.md)"
     if frame is None:
         return CheckResult(table, (), rule, "critical", False, None, expectation=TYPE_CHECK,
                            note="the table was not given")
